@@ -1,0 +1,69 @@
+/* diag.c: "recon: file:line: error: message" and the worst exit status. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "recon/diag.h"
+
+static int verbosity;
+static enum recon_exit worst = RX_OK;
+
+static const char *const level_names[] = {
+	[DIAG_DEBUG] = "debug",
+	[DIAG_INFO] = "info",
+	[DIAG_WARNING] = "warning",
+	[DIAG_ERROR] = "error",
+};
+
+void diag_set_verbosity(int v)
+{
+	verbosity = v;
+}
+
+int diag_verbosity(void)
+{
+	return verbosity;
+}
+
+void diag_raise(enum recon_exit st)
+{
+	if (st > worst)
+		worst = st;
+}
+
+enum recon_exit diag_status(void)
+{
+	return worst;
+}
+
+void diag_reset(void)
+{
+	worst = RX_OK;
+	verbosity = 0;
+}
+
+void diag(enum diag_level level, enum recon_exit status, const char *file,
+	  int64_t line, const char *fmt, ...)
+{
+	va_list ap;
+
+	diag_raise(status);
+	if (level == DIAG_DEBUG && verbosity < 1)
+		return;
+	if (level == DIAG_INFO && verbosity < 0)
+		return;
+	if (level == DIAG_WARNING && verbosity < 0)
+		return;
+	fputs("recon: ", stderr);
+	if (file) {
+		if (line > 0)
+			fprintf(stderr, "%s:%lld: ", file, (long long)line);
+		else
+			fprintf(stderr, "%s: ", file);
+	}
+	if (level != DIAG_INFO)
+		fprintf(stderr, "%s: ", level_names[level]);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
