@@ -5,6 +5,7 @@
  * fixed offsets ("+08:00", "UTC") and IANA names ("America/Los_Angeles",
  * read from the system's TZif files), and civil date arithmetic.
  */
+#include <stddef.h>
 #include <stdint.h>
 
 struct tz;   /* opaque */
@@ -32,3 +33,34 @@ int date_parse(const char *s, int64_t *days);
 void date_format(int64_t days, char *buf);
 
 #endif
+
+/*
+ * Civil time text. time_parse() matches s[0..n) against a pattern:
+ *   %Y 4-digit year   %y 2-digit year (20yy)   %m %d %H %M %S 2 digits each
+ *   %z UTC offset: "+08:00", "+0800", "+08", "Z"   %f optional ".digits" (dropped)
+ *   %F = %Y-%m-%d   %T = %H:%M:%S   %% a percent sign
+ *   " " one or more spaces; any other character matches itself.
+ * The pattern "iso8601" accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS" or with a
+ * space for T, optional fraction and optional offset.
+ * Fields not in the pattern are left as zero (has_year/has_offset tell).
+ * Values are range-checked (month 1-12, day within the month when the year
+ * is known, hour 0-23, minute 0-59, second 0-60).
+ * Returns 0, or -1 with *why a static message ("bad month", "trailing text").
+ */
+struct civil_time {
+	int64_t year;
+	int month, day, hour, min, sec;
+	int has_year, has_offset;
+	int32_t offset;   /* seconds east of UTC, when has_offset */
+};
+
+int time_parse(const char *s, size_t n, const char *pattern,
+	       struct civil_time *out, const char **why);
+
+/* Local civil seconds since the epoch (the civil time read as if UTC). */
+int64_t civil_to_local(const struct civil_time *t);
+
+/* The year for a date given without one (UnionPay MMDDhhmmss): the year
+ * that puts month/day nearest to statement_day (days since the epoch), so a
+ * 1231 record in a bill dated 2027-01-01 is in 2026. */
+int64_t civil_infer_year(int month, int day, int64_t statement_day);
