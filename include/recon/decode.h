@@ -30,6 +30,9 @@ int format_list(format_list_fn fn, void *ctx);
 
 struct decode_opts {
 	const char *channel;     /* put on records whose format has no channel field */
+	const char *name;        /* the file's name in messages, provenance and rejects
+				  * (e.g. relative to the workspace, so a replay from the
+				  * archive reads the same); NULL: the path */
 	const char *reject_path; /* keep rejected rows here (CSV); NULL: do not keep */
 	int64_t statement_day;   /* days since epoch of the statement, for year-less times; INT64_MIN: unknown */
 	unsigned max_messages;   /* per-file error messages before going quiet; 0: 20 */
