@@ -1,0 +1,495 @@
+/*
+ * ledger.c: the merchant's ledger in SQLite.
+ *
+ * Schema (version 1, PRAGMA user_version):
+ *
+ *   ledger              one row per order (kind PAY) or refund (kind REFUND)
+ *     channel           TEXT    channel name, as in recon.conf
+ *     kind              TEXT    "PAY", "REFUND", ... (rec_kind_name)
+ *     key               TEXT    order_code of a payment, refund_code of a
+ *                               refund: the join key (record_key)
+ *     order_code        TEXT    never empty
+ *     refund_code       TEXT    NULL unless a refund
+ *     channel_txn_id    TEXT    NULL when not known
+ *     amount            INTEGER minor units, signed from the merchant's cash view
+ *     currency          TEXT    ISO 4217
+ *     fee               INTEGER minor units
+ *     status            TEXT    "SUCCESS", "PENDING", ... (rec_status_name)
+ *     created_at        INTEGER UTC seconds, NULL when absent
+ *     created_off       INTEGER the source's UTC offset, seconds east
+ *     paid_at, paid_off INTEGER the same for the paid time; NULL: not paid
+ *     source, line              provenance of the values now stored: the
+ *                               file and line last imported with a change
+ *     PRIMARY KEY (channel, kind, key), WITHOUT ROWID: the table itself is
+ *     the (channel, kind, key) ordered index the merge-join scans.
+ *
+ *   ledger_paid         index (channel, paid_at) of the paid rows: the run
+ *                       takes the items paid inside one day's window.
+ *   ledger_refund_order index (channel, order_code) of refunds: an order's
+ *                       refunds.
+ *
+ * Keys compare with SQLite's BINARY collation, i.e. as memcmp() of the
+ * UTF-8 bytes, which is what strcmp() gives the statement side.
+ *
+ * Tables owned by other modules (runs, discrepancies, corrections,
+ * suspense) live in the same database through ledger_db(); they are added
+ * as further steps of migrations[] below, never by editing a step that
+ * has shipped.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "recon/diag.h"
+#include "recon/ledger.h"
+#include "recon/util.h"
+
+/* Waited for at open when the schema must be migrated under another
+ * process's write lock. */
+#define OPEN_BUSY_MS 10000
+/* Page cache in KiB: a million-row import touches about 150 MB of pages;
+ * keeping the hot b-tree pages in memory is most of the bulk-load speed. */
+#define CACHE_KIB 65536
+
+struct ledger {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *ins, *upd, *get;
+};
+
+struct ledger_cursor {
+	struct ledger *l;
+	sqlite3_stmt *st;
+};
+
+static const char *const migrations[] = {
+	/* 1: the ledger */
+	"CREATE TABLE ledger ("
+	" channel TEXT NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" key TEXT NOT NULL CHECK (key <> ''),"
+	" order_code TEXT NOT NULL,"
+	" refund_code TEXT,"
+	" channel_txn_id TEXT,"
+	" amount INTEGER NOT NULL,"
+	" currency TEXT NOT NULL,"
+	" fee INTEGER NOT NULL DEFAULT 0,"
+	" status TEXT NOT NULL,"
+	" created_at INTEGER,"
+	" created_off INTEGER,"
+	" paid_at INTEGER,"
+	" paid_off INTEGER,"
+	" source TEXT,"
+	" line INTEGER,"
+	" PRIMARY KEY (channel, kind, key)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX ledger_paid ON ledger (channel, paid_at) WHERE paid_at IS NOT NULL;"
+	"CREATE INDEX ledger_refund_order ON ledger (channel, order_code) WHERE kind = 'REFUND';",
+};
+#define SCHEMA_VERSION ((int)ARRAY_SIZE(migrations))
+
+/* The columns a record is read from, in the order row_to_record() wants. */
+#define RECORD_COLS "channel, kind, order_code, refund_code, channel_txn_id, amount," \
+	" currency, fee, status, created_at, created_off, paid_at, paid_off, line"
+
+static void db_error(struct ledger *l, const char *what)
+{
+	error_at(RX_INTERNAL, l->path, 0, "%s: %s", what, sqlite3_errmsg(l->db));
+}
+
+static int exec(struct ledger *l, const char *sql, const char *what)
+{
+	if (sqlite3_exec(l->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		db_error(l, what);
+		return -1;
+	}
+	return 0;
+}
+
+static int prepare(struct ledger *l, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
+		db_error(l, "prepare");
+		return -1;
+	}
+	return 0;
+}
+
+static int user_version(struct ledger *l, int *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(l->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) {
+		db_error(l, "schema version");
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW) {
+		db_error(l, "schema version");
+		return -1;
+	}
+	return 0;
+}
+
+static int migrate(struct ledger *l)
+{
+	char sql[64];
+	int v, i;
+
+	if (user_version(l, &v) < 0)
+		return -1;
+	if (v == SCHEMA_VERSION)
+		return 0;
+	if (v > SCHEMA_VERSION) {
+		error_at(RX_INTERNAL, l->path, 0,
+			 "database schema version %d is newer than this recon knows (%d)",
+			 v, SCHEMA_VERSION);
+		return -1;
+	}
+	if (ledger_begin(l, OPEN_BUSY_MS) < 0)
+		return -1;
+	/* Another recon may have migrated while we waited for the lock. */
+	if (user_version(l, &v) < 0)
+		goto fail;
+	for (i = v; i < SCHEMA_VERSION; i++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
+		if (exec(l, migrations[i], "create schema") < 0 ||
+		    exec(l, sql, "create schema") < 0)
+			goto fail;
+	}
+	return ledger_commit(l);
+fail:
+	ledger_rollback(l);
+	return -1;
+}
+
+static int prepare_all(struct ledger *l)
+{
+	static const char ins[] =
+		"INSERT INTO ledger (channel, kind, key, order_code, refund_code,"
+		" channel_txn_id, amount, currency, fee, status, created_at, created_off,"
+		" paid_at, paid_off, source, line)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+		" ON CONFLICT DO NOTHING";
+	/* Provenance is not compared: importing the same values from another
+	 * file leaves the row (and the file it came from) as it was. */
+	static const char upd[] =
+		"UPDATE ledger SET order_code = ?4, refund_code = ?5, channel_txn_id = ?6,"
+		" amount = ?7, currency = ?8, fee = ?9, status = ?10, created_at = ?11,"
+		" created_off = ?12, paid_at = ?13, paid_off = ?14, source = ?15, line = ?16"
+		" WHERE channel = ?1 AND kind = ?2 AND key = ?3 AND ("
+		" order_code IS NOT ?4 OR refund_code IS NOT ?5 OR channel_txn_id IS NOT ?6"
+		" OR amount IS NOT ?7 OR currency IS NOT ?8 OR fee IS NOT ?9 OR status IS NOT ?10"
+		" OR created_at IS NOT ?11 OR created_off IS NOT ?12"
+		" OR paid_at IS NOT ?13 OR paid_off IS NOT ?14)";
+	static const char get[] =
+		"SELECT " RECORD_COLS " FROM ledger WHERE channel = ?1 AND kind = ?2 AND key = ?3";
+
+	return prepare(l, ins, &l->ins) < 0 || prepare(l, upd, &l->upd) < 0 ||
+	       prepare(l, get, &l->get) < 0 ? -1 : 0;
+}
+
+struct ledger *ledger_open(const char *path, int create)
+{
+	struct ledger *l;
+	struct stat stb;
+	char pragmas[256];
+	int flags = SQLITE_OPEN_READWRITE;
+
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
+	else if (stat(path, &stb) < 0) {
+		/* SQLite would only say "unable to open database file". */
+		error_at(RX_INTERNAL, path, 0, "cannot open database: %s", strerror(errno));
+		return NULL;
+	}
+	l = xcalloc(1, sizeof(*l));
+	l->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &l->db, flags, NULL) != SQLITE_OK) {
+		if (!l->db) {
+			error_at(RX_INTERNAL, path, 0, "cannot open database: out of memory");
+		} else {
+			db_error(l, "cannot open database");
+		}
+		ledger_close(l);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(l->db, 1);
+	sqlite3_busy_timeout(l->db, OPEN_BUSY_MS);
+	/* WAL: readers never block the writer, and one fsync per commit.
+	 * synchronous=NORMAL in WAL loses at most the last commit on power
+	 * loss, never consistency; an import can be run again. */
+	snprintf(pragmas, sizeof(pragmas),
+		 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		 " PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
+		 " PRAGMA cache_size = -%d;", CACHE_KIB);
+	if (exec(l, pragmas, "cannot open database") < 0 || migrate(l) < 0 ||
+	    prepare_all(l) < 0) {
+		ledger_close(l);
+		return NULL;
+	}
+	return l;
+}
+
+void ledger_close(struct ledger *l)
+{
+	if (!l)
+		return;
+	sqlite3_finalize(l->ins);
+	sqlite3_finalize(l->upd);
+	sqlite3_finalize(l->get);
+	if (l->db) {
+		if (!sqlite3_get_autocommit(l->db))
+			sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+		/* _v2: a cursor the caller forgot keeps the handle alive until
+		 * it is closed, instead of failing here. */
+		sqlite3_close_v2(l->db);
+	}
+	free(l->path);
+	free(l);
+}
+
+struct sqlite3 *ledger_db(struct ledger *l)
+{
+	return l->db;
+}
+
+int ledger_begin(struct ledger *l, int busy_ms)
+{
+	int rc;
+
+	sqlite3_busy_timeout(l->db, busy_ms);
+	rc = sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		return 0;
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		error_at(RX_INTERNAL, l->path, 0, "another recon is using this workspace");
+	else
+		db_error(l, "begin");
+	return -1;
+}
+
+int ledger_commit(struct ledger *l)
+{
+	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		db_error(l, "commit");
+		ledger_rollback(l);
+		return -1;
+	}
+	return 0;
+}
+
+void ledger_rollback(struct ledger *l)
+{
+	if (!sqlite3_get_autocommit(l->db))
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s && *s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_time(sqlite3_stmt *st, int i, int64_t t, int32_t off)
+{
+	if (t == REC_NO_TIME) {
+		sqlite3_bind_null(st, i);
+		sqlite3_bind_null(st, i + 1);
+	} else {
+		sqlite3_bind_int64(st, i, t);
+		sqlite3_bind_int(st, i + 1, off);
+	}
+}
+
+static void bind_record(sqlite3_stmt *st, const struct record *r)
+{
+	sqlite3_bind_text(st, 1, r->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rec_kind_name(r->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, record_key(r), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, r->order_code, -1, SQLITE_STATIC);
+	bind_text(st, 5, r->refund_code);
+	bind_text(st, 6, r->channel_txn_id);
+	sqlite3_bind_int64(st, 7, r->amount);
+	sqlite3_bind_text(st, 8, r->currency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, r->fee);
+	sqlite3_bind_text(st, 10, rec_status_name(r->status), -1, SQLITE_STATIC);
+	bind_time(st, 11, r->time, r->time_off);
+	bind_time(st, 13, r->paid_time, r->paid_off);
+	bind_text(st, 15, r->file);
+	sqlite3_bind_int64(st, 16, r->line);
+}
+
+/* Run a bound write statement; the number of rows it changed, or -1. */
+static int step_write(struct ledger *l, sqlite3_stmt *st, const struct record *r)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		error_at(RX_INTERNAL, l->path, 0, "%s %s %s: %s", r->channel,
+			 rec_kind_name(r->kind), record_key(r), sqlite3_errmsg(l->db));
+		return -1;
+	}
+	return sqlite3_changes(l->db);
+}
+
+int ledger_put(struct ledger *l, const struct record *r)
+{
+	int n;
+
+	/* Insert first: on a fresh import that is the only statement run. */
+	bind_record(l->ins, r);
+	n = step_write(l, l->ins, r);
+	if (n != 0)
+		return n < 0 ? -1 : LEDGER_INSERTED;
+	bind_record(l->upd, r);
+	n = step_write(l, l->upd, r);
+	if (n < 0)
+		return -1;
+	return n ? LEDGER_UPDATED : LEDGER_UNCHANGED;
+}
+
+static void col_text(sqlite3_stmt *st, int i, char *dst, size_t size)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	size_t n = s ? (size_t)sqlite3_column_bytes(st, i) : 0;
+
+	if (n >= size)
+		n = size - 1;
+	if (n)
+		memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+static void col_time(sqlite3_stmt *st, int i, int64_t *t, int32_t *off)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+		*t = REC_NO_TIME;
+		*off = 0;
+	} else {
+		*t = sqlite3_column_int64(st, i);
+		*off = sqlite3_column_int(st, i + 1);
+	}
+}
+
+/* Fill r from a row selected with RECORD_COLS. */
+static void row_to_record(sqlite3_stmt *st, struct record *r)
+{
+	char name[16];
+	int v;
+
+	record_init(r);
+	col_text(st, 0, r->channel, sizeof(r->channel));
+	col_text(st, 1, name, sizeof(name));
+	v = rec_kind_parse(name);
+	r->kind = (uint8_t)(v < 0 ? KIND_PAY : v);
+	col_text(st, 2, r->order_code, sizeof(r->order_code));
+	col_text(st, 3, r->refund_code, sizeof(r->refund_code));
+	col_text(st, 4, r->channel_txn_id, sizeof(r->channel_txn_id));
+	r->amount = sqlite3_column_int64(st, 5);
+	col_text(st, 6, r->currency, sizeof(r->currency));
+	r->fee = sqlite3_column_int64(st, 7);
+	col_text(st, 8, name, sizeof(name));
+	v = rec_status_parse(name);
+	r->status = (uint8_t)(v < 0 ? STATUS_FAILED : v);
+	col_time(st, 9, &r->time, &r->time_off);
+	col_time(st, 11, &r->paid_time, &r->paid_off);
+	r->line = sqlite3_column_int64(st, 13);
+}
+
+int ledger_get(struct ledger *l, const char *channel, int kind, const char *key,
+	       struct record *r)
+{
+	int rc;
+
+	sqlite3_bind_text(l->get, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(l->get, 2, rec_kind_name(kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text(l->get, 3, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(l->get);
+	if (rc == SQLITE_ROW)
+		row_to_record(l->get, r);
+	sqlite3_reset(l->get);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	db_error(l, "lookup");
+	return -1;
+}
+
+static struct ledger_cursor *cursor_new(struct ledger *l, const char *sql)
+{
+	struct ledger_cursor *c = xcalloc(1, sizeof(*c));
+
+	c->l = l;
+	if (sqlite3_prepare_v2(l->db, sql, -1, &c->st, NULL) != SQLITE_OK) {
+		db_error(l, "scan");
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct ledger_cursor *ledger_scan(struct ledger *l, const char *channel, int kind,
+				  const char *from)
+{
+	struct ledger_cursor *c = cursor_new(l,
+		"SELECT " RECORD_COLS " FROM ledger"
+		" WHERE channel = ?1 AND kind = ?2 AND key >= ?3 ORDER BY key");
+
+	if (!c)
+		return NULL;
+	/* SQLITE_TRANSIENT: the caller's strings need not outlive the call. */
+	sqlite3_bind_text(c->st, 1, channel, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->st, 2, rec_kind_name(kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text(c->st, 3, from ? from : "", -1, SQLITE_TRANSIENT);
+	return c;
+}
+
+struct ledger_cursor *ledger_scan_paid(struct ledger *l, const char *channel,
+				       int64_t from, int64_t to)
+{
+	struct ledger_cursor *c = cursor_new(l,
+		"SELECT " RECORD_COLS " FROM ledger"
+		" WHERE channel = ?1 AND paid_at >= ?2 AND paid_at < ?3 ORDER BY kind, key");
+
+	if (!c)
+		return NULL;
+	sqlite3_bind_text(c->st, 1, channel, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(c->st, 2, from);
+	sqlite3_bind_int64(c->st, 3, to);
+	return c;
+}
+
+int ledger_scan_next(struct ledger_cursor *c, struct record *r)
+{
+	int rc = sqlite3_step(c->st);
+
+	if (rc == SQLITE_ROW) {
+		row_to_record(c->st, r);
+		return 1;
+	}
+	if (rc == SQLITE_DONE)
+		return 0;
+	db_error(c->l, "scan");
+	return -1;
+}
+
+void ledger_scan_close(struct ledger_cursor *c)
+{
+	if (!c)
+		return;
+	sqlite3_finalize(c->st);
+	free(c);
+}
