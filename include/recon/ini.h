@@ -1,8 +1,8 @@
 #ifndef RECON_INI_H
 #define RECON_INI_H
 /*
- * A git-config-like INI reader shared by recon.conf, formats/*.fmt and
- * rules/*.rules:
+ * A git-config-like INI reader shared by recon.conf, formats/NAME.fmt and
+ * rules/NAME.rules:
  *
  *     # comment            ; comment
  *     [section]
@@ -27,7 +27,8 @@ struct ini_item {
 };
 
 /* Called for each section header (key == NULL) and each key. Return 0 to go
- * on, non-zero to stop (that value is returned by ini_parse). */
+ * on, non-zero to stop (that value is returned by ini_parse). The item's
+ * strings live only until the callback returns: copy what you keep. */
 typedef int (*ini_fn)(const struct ini_item *it, void *ctx);
 
 /*
