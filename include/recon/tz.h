@@ -20,7 +20,9 @@ int32_t tz_offset_at(const struct tz *z, int64_t t);
 
 /* Convert local civil seconds (as if UTC) to a UTC instant. In a gap (spring
  * forward) the later offset is used; in an overlap the earlier instant.
- * The offset used is stored in *off when off is not NULL. */
+ * The offset used is stored in *off when off is not NULL.
+ * A time in a gap moves forward by the gap's length (02:30 on the
+ * America/Los_Angeles spring-forward night is 03:30 PDT, *off = -7h). */
 int64_t tz_local_to_utc(const struct tz *z, int64_t local, int32_t *off);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
@@ -29,10 +31,9 @@ void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 
 /* Parse "YYYY-MM-DD" into days since the epoch; 0 or -1. */
 int date_parse(const char *s, int64_t *days);
-/* Format days since the epoch as "YYYY-MM-DD" (buf >= 11 bytes). */
+/* Format days since the epoch as "YYYY-MM-DD" (buf >= 11 bytes); a year
+ * outside 0000-9999 is written "????-??-??". */
 void date_format(int64_t days, char *buf);
-
-#endif
 
 /*
  * Civil time text. time_parse() matches s[0..n) against a pattern:
@@ -57,10 +58,13 @@ struct civil_time {
 int time_parse(const char *s, size_t n, const char *pattern,
 	       struct civil_time *out, const char **why);
 
-/* Local civil seconds since the epoch (the civil time read as if UTC). */
+/* Local civil seconds since the epoch (the civil time read as if UTC).
+ * t->offset is not applied; a zero month or day counts as 1. */
 int64_t civil_to_local(const struct civil_time *t);
 
 /* The year for a date given without one (UnionPay MMDDhhmmss): the year
  * that puts month/day nearest to statement_day (days since the epoch), so a
  * 1231 record in a bill dated 2027-01-01 is in 2026. */
 int64_t civil_infer_year(int month, int day, int64_t statement_day);
+
+#endif
