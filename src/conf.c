@@ -138,9 +138,9 @@ static int set_value(const struct key_def *k, void *base, const char *v,
 			return -1;
 		}
 		if (k->type == K_TZ && !tz_get(v, &tzwhy)) {
-			sb_addf(why, "\"%s\" is not a time zone (%s); write an offset "
-				"like +08:00 or a zone name like Asia/Shanghai",
-				v, tzwhy ? tzwhy : "unknown");
+			sb_addf(why, "\"%s\": %s; write an offset like +08:00 or "
+				"a zone name like Asia/Shanghai",
+				v, tzwhy ? tzwhy : "unknown time zone");
 			return -1;
 		}
 		free(*(char **)field(base, k));
