@@ -31,7 +31,8 @@ ssize_t input_read(struct input *in, void *buf, size_t n);
 
 /* The name for messages: "path" or "path:entry-name". */
 const char *input_name(const struct input *in);
-/* The container detected: "plain", "gzip", "zip", "tar". */
+/* The container detected: "plain", "gzip", "zip", "tar", or "tar.gz" (a
+ * gzip whose content is a tar). A static string. */
 const char *input_container(const struct input *in);
 /* Uncompressed bytes delivered so far. */
 uint64_t input_offset(const struct input *in);
