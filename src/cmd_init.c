@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,11 +114,18 @@ int cmd_init(int argc, char **argv, const struct globals *g)
 	struct conf *c;
 	char *dir, *path;
 	size_t n;
-	int rc = RX_OK;
+	int i = 1, rc = RX_OK;
 
-	if (getopt(argc, argv, "+") != -1 || argc - optind > 1)
+	/* init has no options of its own; "--" still allows a DIR named "-x". */
+	if (i < argc && !strcmp(argv[i], "--")) {
+		i++;
+	} else if (i < argc && argv[i][0] == '-' && argv[i][1]) {
+		fprintf(stderr, "recon: error: %s: unknown option\n", argv[i]);
 		return usage_of("init");
-	dir = xstrdup(optind < argc ? argv[optind] : ".");
+	}
+	if (argc - i > 1)
+		return usage_of("init");
+	dir = xstrdup(i < argc ? argv[i] : ".");
 	n = strlen(dir);
 	while (n > 1 && dir[n - 1] == '/')
 		dir[--n] = '\0';
