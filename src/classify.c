@@ -1,0 +1,442 @@
+/*
+ * classify.c: the reconciliation rules of design.md ("Classification") over
+ * one join group at a time, the correction orders, and the tallies.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "recon/classify.h"
+#include "recon/diag.h"
+#include "recon/money.h"
+#include "recon/sha256.h"
+#include "recon/strbuf.h"
+#include "recon/util.h"
+
+static const char *const class_names[CLASS__COUNT] = {
+	"LONG", "SHORT", "MISSING", "CURRENCY", "FEE"
+};
+static const char *const reason_names[REASON__COUNT] = {
+	"NO_LEDGER", "DUPLICATE", "CURRENCY", "STATUS", "AMOUNT", "NO_STATEMENT", "FEE"
+};
+static const char *const action_names[ACTION__COUNT] = {
+	"MARK_PAID", "REFUND", "ADJUST", "INVESTIGATE"
+};
+static const char *const tally_names[TALLY__COUNT] = {
+	"statement", "ledger", "matched", "LONG", "SHORT", "MISSING", "CURRENCY", "FEE",
+	"pending", "other"
+};
+
+const char *class_name(int c)
+{
+	return c >= 0 && c < CLASS__COUNT ? class_names[c] : "?";
+}
+
+const char *reason_name(int r)
+{
+	return r >= 0 && r < REASON__COUNT ? reason_names[r] : "?";
+}
+
+const char *action_name(int a)
+{
+	return a >= 0 && a < ACTION__COUNT ? action_names[a] : "?";
+}
+
+const char *tally_name(int item)
+{
+	return item >= 0 && item < TALLY__COUNT ? tally_names[item] : "?";
+}
+
+static int find_name(const char *const *names, int n, const char *s)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(names[i], s))
+			return i;
+	return -1;
+}
+
+int class_parse(const char *s)
+{
+	return find_name(class_names, CLASS__COUNT, s);
+}
+
+int reason_parse(const char *s)
+{
+	return find_name(reason_names, REASON__COUNT, s);
+}
+
+int tally_parse(const char *s)
+{
+	return find_name(tally_names, TALLY__COUNT, s);
+}
+
+const char *amount_text(int64_t v, const char *currency, char *buf)
+{
+	int e = currency_exponent(currency);
+
+	money_format(v, e < 0 ? 0 : e, buf);
+	return buf;
+}
+
+void correction_for(const char *channel, const struct discrepancy *d, struct correction *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char amt[MONEY_BUFSZ], hex[SHA256_HEXLEN + 1];
+
+	memset(c, 0, sizeof(*c));
+	memcpy(c->currency, d->currency, sizeof(c->currency));
+	c->has_amount = d->has_difference;
+	c->amount = d->difference;
+	if (d->cls == CLASS_MISSING) {
+		if (d->has_ledger && d->ledger_amount == d->statement_amount) {
+			c->action = ACTION_MARK_PAID;
+			c->has_amount = 1;
+			c->amount = d->statement_amount;
+		} else {
+			c->action = ACTION_INVESTIGATE;
+		}
+	} else if (d->cls == CLASS_LONG &&
+		   (d->reason == REASON_NO_LEDGER || d->reason == REASON_DUPLICATE)) {
+		c->action = ACTION_REFUND;
+		c->has_amount = 1;
+		c->amount = d->statement_amount;
+	} else if (d->reason == REASON_AMOUNT) {
+		c->action = ACTION_ADJUST;
+	} else {
+		c->action = ACTION_INVESTIGATE;
+	}
+
+	sb_adds(&sb, channel);
+	sb_addc(&sb, 0x1f);
+	sb_adds(&sb, class_name(d->cls));
+	sb_addc(&sb, 0x1f);
+	sb_adds(&sb, d->order_code);
+	sb_addc(&sb, 0x1f);
+	sb_adds(&sb, d->refund_code);
+	sb_addc(&sb, 0x1f);
+	sb_adds(&sb, action_name(c->action));
+	sb_addc(&sb, 0x1f);
+	if (c->has_amount)
+		sb_adds(&sb, amount_text(c->amount, c->currency, amt));
+	if (d->ordinal >= 2)
+		sb_addf(&sb, "\x1f%d", d->ordinal);
+	sha256_hex_of(sb.buf, sb.len, hex);
+	memcpy(c->key, hex, CORRECTION_KEYLEN);
+	c->key[CORRECTION_KEYLEN] = '\0';
+	sb_release(&sb);
+}
+
+int tally_add(struct tally *t, int item, const char *currency, int64_t amount)
+{
+	struct tally_cell *c = NULL;
+	int64_t sum;
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		if (t->cells[i].item == item && !strcmp(t->cells[i].currency, currency)) {
+			c = &t->cells[i];
+			break;
+		}
+	}
+	if (!c) {
+		t->cells = xgrow(t->cells, &t->alloc, t->n + 1, sizeof(*t->cells));
+		c = &t->cells[t->n++];
+		memset(c, 0, sizeof(*c));
+		c->item = item;
+		snprintf(c->currency, sizeof(c->currency), "%s", currency);
+	}
+	if (__builtin_add_overflow(c->amount, amount, &sum))
+		return -1;
+	c->amount = sum;
+	c->count++;
+	return 0;
+}
+
+const struct tally_cell *tally_get(const struct tally *t, int item, const char *currency)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->cells[i].item == item && !strcmp(t->cells[i].currency, currency))
+			return &t->cells[i];
+	return NULL;
+}
+
+uint64_t tally_count(const struct tally *t, int item)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->cells[i].item == item)
+			n += t->cells[i].count;
+	return n;
+}
+
+void tally_release(struct tally *t)
+{
+	free(t->cells);
+	t->cells = NULL;
+	t->n = t->alloc = 0;
+}
+
+/* ---- the rules ---- */
+
+static int add(struct classifier *c, int item, const char *currency, int64_t amount)
+{
+	if (tally_add(&c->tally, item, currency, amount) == 0)
+		return 0;
+	error_at(RX_INTERNAL, c->channel, 0, "%s sum in %s out of range", tally_name(item), currency);
+	return -1;
+}
+
+static int paid(const struct record *l)
+{
+	return l->status == STATUS_SUCCESS;
+}
+
+static const int class_tally[CLASS__COUNT] = {
+	TALLY_LONG, TALLY_SHORT, TALLY_MISSING, TALLY_CURRENCY, TALLY_FEE
+};
+
+/* Per-group counters of (class, reason), for the ordinals. */
+struct group_state {
+	int count[CLASS__COUNT][REASON__COUNT];
+};
+
+static int emit(struct classifier *c, struct group_state *gs, struct discrepancy *d)
+{
+	struct correction corr;
+
+	d->ordinal = ++gs->count[d->cls][d->reason];
+	correction_for(c->channel, d, &corr);
+	if (add(c, class_tally[d->cls], d->currency, d->has_difference ? d->difference : 0))
+		return -1;
+	return c->env.discrepancy(c->env.ctx, d, &corr);
+}
+
+static void copy_code(char *dst, const char *src, const char *fallback)
+{
+	snprintf(dst, REC_CODE_MAX + 1, "%s", *src || !fallback ? src : fallback);
+}
+
+/* A discrepancy about statement row s, with ledger item l (may be NULL). */
+static void from_row(struct discrepancy *d, int cls, int reason, const struct record *s,
+		     const struct record *l)
+{
+	memset(d, 0, sizeof(*d));
+	d->cls = cls;
+	d->reason = reason;
+	d->kind = s->kind;
+	copy_code(d->order_code, s->order_code, l ? l->order_code : NULL);
+	copy_code(d->refund_code, s->refund_code, l ? l->refund_code : NULL);
+	copy_code(d->channel_txn_id, s->channel_txn_id, l ? l->channel_txn_id : NULL);
+	d->ledger_status = -1;
+	if (l) {
+		d->has_ledger = 1;
+		d->ledger_amount = l->amount;
+		memcpy(d->ledger_currency, l->currency, sizeof(d->ledger_currency));
+		d->ledger_status = l->status;
+	}
+	d->has_statement = 1;
+	d->statement_amount = s->amount;
+	d->statement_status = s->status;
+	memcpy(d->currency, s->currency, sizeof(d->currency));
+	d->source_file = s->file;
+	d->source_line = s->line;
+}
+
+/* Rows with no ledger item, or surplus rows: one discrepancy each. */
+static int each_row(struct classifier *c, struct group_state *gs, const struct record *rows,
+		    size_t n, const struct record *l, int cls, int reason)
+{
+	struct discrepancy d;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		from_row(&d, cls, reason, &rows[i], l);
+		d.has_difference = 1;
+		d.difference = rows[i].amount;
+		if (emit(c, gs, &d))
+			return -1;
+	}
+	return 0;
+}
+
+/* The primary row against the ledger item, in precedence order. */
+static int compare(struct classifier *c, struct group_state *gs, const struct record *s,
+		   const struct record *l)
+{
+	struct discrepancy d;
+	int64_t diff;
+
+	if (strcmp(s->currency, l->currency)) {
+		from_row(&d, CLASS_CURRENCY, REASON_CURRENCY, s, l);
+		return emit(c, gs, &d);
+	}
+	if (!paid(l)) {
+		from_row(&d, CLASS_MISSING, REASON_STATUS, s, l);
+		d.has_difference = 1;
+		d.difference = s->amount;
+		return emit(c, gs, &d);
+	}
+	if (s->amount != l->amount) {
+		if (__builtin_sub_overflow(s->amount, l->amount, &diff)) {
+			error_at(RX_INTERNAL, s->file, s->line, "difference out of range");
+			return -1;
+		}
+		from_row(&d, diff > 0 ? CLASS_LONG : CLASS_SHORT, REASON_AMOUNT, s, l);
+		d.has_difference = 1;
+		d.difference = diff;
+		return emit(c, gs, &d);
+	}
+	return add(c, TALLY_MATCHED, s->currency, s->amount);
+}
+
+static int no_statement(struct classifier *c, struct group_state *gs, const struct record *l)
+{
+	struct discrepancy d;
+
+	if (l->amount == INT64_MIN) {
+		error_at(RX_INTERNAL, c->channel, 0, "%s: amount out of range", record_key(l));
+		return -1;
+	}
+	memset(&d, 0, sizeof(d));
+	d.cls = l->kind == KIND_REFUND ? CLASS_LONG : CLASS_SHORT;
+	d.reason = REASON_NO_STATEMENT;
+	d.kind = l->kind;
+	copy_code(d.order_code, l->order_code, NULL);
+	copy_code(d.refund_code, l->refund_code, NULL);
+	copy_code(d.channel_txn_id, l->channel_txn_id, NULL);
+	d.has_ledger = 1;
+	d.ledger_amount = l->amount;
+	memcpy(d.ledger_currency, l->currency, sizeof(d.ledger_currency));
+	d.ledger_status = l->status;
+	d.statement_status = -1;
+	d.has_difference = 1;
+	d.difference = -l->amount;
+	memcpy(d.currency, l->currency, sizeof(d.currency));
+	return emit(c, gs, &d);
+}
+
+static int to_pending(struct classifier *c, const struct pending_item *p, const struct record *l)
+{
+	if (add(c, TALLY_PENDING, l->currency, l->amount))
+		return -1;
+	return c->env.pending(c->env.ctx, p, l);
+}
+
+/* Where the group's ledger item came from, and what that means. */
+enum origin {
+	FROM_NONE,       /* no ledger item */
+	FROM_L,          /* due today */
+	FROM_P,          /* suspense */
+	FROM_LOOKUP      /* elsewhere in the ledger */
+};
+
+int classify_group(const struct join_group *g, void *arg)
+{
+	struct classifier *c = arg;
+	struct group_state gs;
+	struct record found;
+	const struct record *item = NULL;
+	enum origin from = FROM_NONE;
+	int all_dup = 0, remember = 0, rc;
+	size_t i;
+
+	memset(&gs, 0, sizeof(gs));
+	for (i = 0; i < g->nstmt; i++)
+		if (add(c, TALLY_STATEMENT, g->stmt[i].currency, g->stmt[i].amount))
+			return -1;
+
+	if (g->ledger) {
+		item = g->ledger;
+		from = g->pending ? FROM_P : FROM_L;
+		if (paid(item) && add(c, TALLY_LEDGER, item->currency, item->amount))
+			return -1;
+		if (from == FROM_L && paid(item)) {
+			rc = c->env.settled_before(c->env.ctx, g->kind, g->key, item->paid_time);
+			if (rc < 0)
+				return -1;
+			if (rc) {
+				/* Settled early by an earlier statement: not expected
+				 * today, and a row today is a second settlement. */
+				if (!g->nstmt)
+					return 0;
+				all_dup = 1;
+			}
+		}
+	} else if (g->pending || g->nstmt) {
+		rc = c->env.lookup(c->env.ctx, g->kind, g->key, &found);
+		if (rc < 0)
+			return -1;
+		if (rc) {
+			item = &found;
+			from = g->pending ? FROM_P : FROM_LOOKUP;
+		}
+	}
+
+	if (!g->nstmt) {
+		/* Expected but not on the statement. A suspense item whose
+		 * ledger item vanished or is no longer paid is dropped. */
+		if (!item || !paid(item))
+			return 0;
+		if (from == FROM_L) {
+			struct pending_item p;
+
+			if (c->grace_days <= 0)
+				return no_statement(c, &gs, item);
+			memset(&p, 0, sizeof(p));
+			p.kind = g->kind;
+			snprintf(p.key, sizeof(p.key), "%s", g->key);
+			p.paid_day = c->day;
+			p.expires_day = c->day + c->grace_days;
+			return to_pending(c, &p, item);
+		}
+		if (g->pending->expires_day <= c->day)
+			return no_statement(c, &gs, item);
+		return to_pending(c, g->pending, item);
+	}
+
+	if (from == FROM_LOOKUP && paid(item) && item->paid_time != REC_NO_TIME) {
+		if (item->paid_time >= c->win_to) {
+			remember = 1;     /* settled early: its due day must not expect it */
+		} else if (item->paid_time < c->win_from) {
+			int settled, late = 0, ran = 0;
+
+			settled = c->env.settled_before(c->env.ctx, g->kind, g->key, item->paid_time);
+			if (settled == 0)
+				late = c->env.no_statement_before(c->env.ctx, g->kind, g->key);
+			if (settled == 0 && late == 0)
+				ran = c->env.due_day_ran(c->env.ctx, item->paid_time);
+			if (settled < 0 || late < 0 || ran < 0)
+				return -1;
+			if (settled || ran) {
+				/* Settled already: by its due day's run (that run
+				 * matched it or held it in suspense until a match),
+				 * or outside its due day. */
+				all_dup = 1;
+			} else {
+				/* A late settlement of a NO_STATEMENT item, or an
+				 * item whose due day was never reconciled: a match,
+				 * remembered so that a further row is a duplicate. */
+				remember = 1;
+			}
+		}
+	}
+
+	if (!item)
+		rc = each_row(c, &gs, g->stmt, g->nstmt, NULL,
+			      g->kind == KIND_REFUND ? CLASS_SHORT : CLASS_LONG, REASON_NO_LEDGER);
+	else if (all_dup)
+		rc = each_row(c, &gs, g->stmt, g->nstmt, item, CLASS_LONG, REASON_DUPLICATE);
+	else if ((rc = compare(c, &gs, &g->stmt[0], item)) == 0)
+		rc = each_row(c, &gs, g->stmt + 1, g->nstmt - 1, item, CLASS_LONG, REASON_DUPLICATE);
+	if (rc)
+		return -1;
+	if (remember)
+		return c->env.settled(c->env.ctx, g->kind, g->key, item->paid_time);
+	return 0;
+}

@@ -1,0 +1,171 @@
+/* test_sort.c: the join order and the sorter that produces it. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "recon/sort.h"
+
+static struct record rec(int kind, const char *key, int64_t time, int64_t line)
+{
+	struct record r;
+
+	record_init(&r);
+	r.kind = (uint8_t)kind;
+	if (kind == KIND_REFUND) {
+		snprintf(r.refund_code, sizeof(r.refund_code), "%s", key);
+		snprintf(r.order_code, sizeof(r.order_code), "O-%s", key);
+	} else {
+		snprintf(r.order_code, sizeof(r.order_code), "%s", key);
+	}
+	r.time = time;
+	r.line = line;
+	r.amount = line * 100;
+	strcpy(r.currency, "CNY");
+	return r;
+}
+
+static void test_cmp_order(void **state)
+{
+	struct record a, b;
+
+	(void)state;
+	/* payments before refunds, whatever the key */
+	a = rec(KIND_PAY, "Z", 0, 1);
+	b = rec(KIND_REFUND, "A", 0, 1);
+	assert_true(record_join_cmp(&a, &b) < 0);
+	assert_true(record_key_cmp(&b, &a) > 0);
+	/* refunds by refund code, not by their order code */
+	a = rec(KIND_REFUND, "R2", 0, 1);
+	b = rec(KIND_REFUND, "R10", 0, 1);
+	snprintf(a.order_code, sizeof(a.order_code), "A");
+	snprintf(b.order_code, sizeof(b.order_code), "Z");
+	assert_true(record_join_cmp(&a, &b) > 0);   /* "R2" > "R10" bytewise */
+	/* same key: time, then line */
+	a = rec(KIND_PAY, "K", 100, 9);
+	b = rec(KIND_PAY, "K", 200, 1);
+	assert_true(record_join_cmp(&a, &b) < 0);
+	assert_int_equal(record_key_cmp(&a, &b), 0);
+	b.time = 100;
+	assert_true(record_join_cmp(&a, &b) > 0);
+	/* an absent time sorts first */
+	a.time = REC_NO_TIME;
+	assert_true(record_join_cmp(&a, &b) < 0);
+	/* bytes compare unsigned, as SQLite's BINARY collation */
+	a = rec(KIND_PAY, "\xe8\xae\xa2", 0, 1);
+	b = rec(KIND_PAY, "z", 0, 1);
+	assert_true(record_join_cmp(&a, &b) > 0);
+}
+
+static void drain_check(struct sorter *s, const struct record *want, size_t n)
+{
+	struct record r;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		assert_int_equal(sorter_next(s, &r), 1);
+		assert_int_equal(r.kind, want[i].kind);
+		assert_string_equal(record_key(&r), record_key(&want[i]));
+		assert_int_equal(r.time, want[i].time);
+		assert_int_equal(r.line, want[i].line);
+		assert_int_equal(r.amount, want[i].amount);
+		assert_ptr_equal(r.file, want[i].file);
+	}
+	assert_int_equal(sorter_next(s, &r), 0);
+	assert_int_equal(sorter_next(s, &r), 0);
+}
+
+static void test_small(void **state)
+{
+	static const char file[] = "stmt.csv";
+	struct record in[8], want[8];
+	struct sorter *s = sorter_new(0, NULL);
+	size_t i;
+
+	(void)state;
+	/* keys sharing a long prefix (the 7-byte fast path cannot decide),
+	 * a key that is a prefix of another, duplicates of one key */
+	in[0] = rec(KIND_REFUND, "R-0001", 5, 8);
+	in[1] = rec(KIND_PAY, "ORDER-0000002", 5, 7);
+	in[2] = rec(KIND_PAY, "ORDER-0000001", 9, 6);
+	in[3] = rec(KIND_PAY, "ORDER-0000001", 3, 5);
+	in[4] = rec(KIND_PAY, "ORDER-000000", 3, 4);
+	in[5] = rec(KIND_PAY, "ORDER-0000001", 3, 3);
+	in[6] = rec(KIND_PAY, "A", 1000, 2);
+	in[7] = rec(KIND_REFUND, "R", 5, 1);
+	for (i = 0; i < 8; i++) {
+		in[i].file = file;
+		assert_int_equal(sorter_add(s, &in[i]), 0);
+	}
+	assert_int_equal(sorter_count(s), 8);
+	want[0] = in[6];
+	want[1] = in[4];
+	want[2] = in[5];   /* time 3 line 3 */
+	want[3] = in[3];   /* time 3 line 5 */
+	want[4] = in[2];   /* time 9 */
+	want[5] = in[1];
+	want[6] = in[7];   /* refunds: "R" < "R-0001" */
+	want[7] = in[0];
+	assert_int_equal(sorter_finish(s), 0);
+	drain_check(s, want, 8);
+	sorter_free(s);
+}
+
+static void test_empty(void **state)
+{
+	struct sorter *s = sorter_new(1 << 20, "/nonexistent");
+	struct record r;
+
+	(void)state;
+	assert_int_equal(sorter_finish(s), 0);
+	assert_int_equal(sorter_count(s), 0);
+	assert_int_equal(sorter_next(s, &r), 0);
+	sorter_free(s);
+	sorter_free(NULL);
+}
+
+static int ref_cmp(const void *a, const void *b)
+{
+	return record_join_cmp(a, b);
+}
+
+/* Many records over several chunks against qsort with the plain comparator. */
+static void test_many(void **state)
+{
+	enum { N = 50000 };
+	struct record *in = malloc(N * sizeof(*in));
+	struct sorter *s = sorter_new(0, NULL);
+	uint32_t x = 12345;
+	char key[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		x = x * 1103515245u + 12345u;
+		/* few distinct keys: many equal keys and equal times */
+		snprintf(key, sizeof(key), "K%05u", (x >> 8) % 3000);
+		in[i] = rec((x >> 4) & 1 ? KIND_REFUND : KIND_PAY, key, (x >> 20) % 4, (int64_t)i + 1);
+		assert_int_equal(sorter_add(s, &in[i]), 0);
+	}
+	assert_int_equal(sorter_finish(s), 0);
+	qsort(in, N, sizeof(*in), ref_cmp);
+	drain_check(s, in, N);
+	sorter_free(s);
+	free(in);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cmp_order),
+		cmocka_unit_test(test_small),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_many),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
