@@ -801,7 +801,8 @@ static int tp_iso8601(struct tp_state *st)
 	st->p++;
 	if (tp_match(st, "%T%f"))
 		return -1;
-	if (st->p < st->end && tp_offset(st))
+	if (st->p < st->end && (*st->p == 'Z' || *st->p == '+' || *st->p == '-') &&
+	    tp_offset(st))
 		return -1;
 	return 0;
 }
