@@ -47,6 +47,8 @@ static la_int64_t seek_cb(struct archive *a, void *data, la_int64_t off, int whe
 	off_t r = lseek(in->fd, (off_t)off, whence);
 
 	(void)a;
+	/* Only a rewound file seeks, with nothing left in the head. */
+	in->head_pos = in->head_len;
 	in->raw_eof = 0;
 	return r < 0 ? ARCHIVE_FATAL : (la_int64_t)r;
 }
