@@ -186,6 +186,13 @@ static char *choose_entry(struct input *in, const char *pattern)
 		error_at(RX_BADINPUT, in->path, 0, "no entry matching '%s' in %s (entries: %s)",
 			 pattern, in->container, files.buf);
 out:
+	if (chosen && archive_entry_is_encrypted(e)) {
+		error_at(RX_BADINPUT, in->path, 0,
+			 "entry '%s' is encrypted (password-protected archives are not supported)",
+			 chosen);
+		free(chosen);
+		chosen = NULL;
+	}
 	if (chosen && archive_entry_size_is_set(e) &&
 	    (uint64_t)archive_entry_size(e) > in->max_bytes) {
 		error_at(RX_BADINPUT, in->path, 0,

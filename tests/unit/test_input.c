@@ -487,6 +487,14 @@ static void test_zip_truncated(void **state)
 	sb_release(&got);
 }
 
+static void test_zip_encrypted(void **state)
+{
+	(void)state;
+	expect_open_error(data("encrypted.zip"), NULL, RX_BADINPUT,
+			  "entry 'stmt.csv' is encrypted "
+			  "(password-protected archives are not supported)");
+}
+
 /* ---- tar ---- */
 
 static void test_tar(void **state)
@@ -668,6 +676,7 @@ int main(void)
 		cmocka_unit_test(test_zip_empty),
 		cmocka_unit_test(test_zip_corrupt),
 		cmocka_unit_test(test_zip_truncated),
+		cmocka_unit_test(test_zip_encrypted),
 		cmocka_unit_test(test_tar),
 		cmocka_unit_test(test_tar_gz),
 		cmocka_unit_test(test_tar_no_match),

@@ -86,6 +86,13 @@ bad = bytearray(z)
 for k in range(200, 216):
     bad[k] ^= 0x55
 put("corrupt.zip", bytes(bad))
+# Set the "encrypted" bit (general purpose flag bit 0) in the local and
+# the central header: what a password-protected export looks like.
+bad = bytearray(z)
+bad[6] |= 1
+cd = z.rindex(b"PK\x01\x02")
+bad[cd + 8] |= 1
+put("encrypted.zip", bytes(bad))
 
 def mktar(entries, fmt=tarfile.USTAR_FORMAT):
     b = io.BytesIO()
