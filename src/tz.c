@@ -7,8 +7,9 @@
  * /usr/share/zoneinfo: the 64-bit (version 2+) data when present, else the
  * version 1 data, and the footer's POSIX TZ string ("PST8PDT,M3.2.0,
  * M11.1.0") for instants after the last transition, which is how "slim"
- * TZif files describe every future year. Zones are loaded once and cached
- * for the life of the process; the cache is not thread safe.
+ * TZif files describe every future year. Zones are loaded once ($TZDIR is
+ * read then) and cached for the life of the process; the cache is not
+ * thread safe.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -21,6 +22,7 @@
 
 #define DAY 86400
 #define ZONEINFO "/usr/share/zoneinfo"
+#define RULE_SPAN ((int64_t)1 << 55)
 
 /* One end of a POSIX TZ rule: Jn, n or Mm.w.d, then a local time. */
 struct rule_date {
@@ -81,7 +83,10 @@ static int month_days(int64_t y, int m)
 }
 
 /* Howard Hinnant's days_from_civil and civil_from_days
- * (http://howardhinnant.github.io/date_algorithms.html), in int64. */
+ * (http://howardhinnant.github.io/date_algorithms.html), in int64.
+ * Supported: years within +-10^12 (days within +-3.6 * 10^14), where a
+ * day count times 86400 still fits int64; m 1-12 and d 1-31 are the
+ * caller's to check. */
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	int64_t era, yoe, doy, doe, mm = m, dd = d;
@@ -249,7 +254,9 @@ static int32_t rule_offset(const struct posix_rule *r, int64_t t)
 	unsigned m, d;
 	int dst;
 
-	if (!r->has_dst)
+	/* Past a billion years the rule's arithmetic would overflow, and no
+	 * rule means anything there. */
+	if (!r->has_dst || t > RULE_SPAN || t < -RULE_SPAN)
 		return r->std_off;
 	civil_from_days(floor_div(sat_add(t, r->std_off), DAY), &y, &m, &d);
 	start = rule_day(&r->start, y) * DAY + r->start.time - r->std_off;

@@ -93,7 +93,8 @@ static void tzif_block(FILE *f, const struct tzif *t, int version, int tsize)
 		else
 			put32(f, (uint32_t)t->times[i]);
 	}
-	fwrite(t->idx, 1, t->ntrans, f);
+	if (t->ntrans)
+		fwrite(t->idx, 1, t->ntrans, f);
 	for (i = 0; i < t->ntypes; i++) {
 		put32(f, (uint32_t)t->offs[i]);
 		fputc(0, f);
@@ -385,6 +386,11 @@ static void test_los_angeles_2026(void **state)
 	assert_int_equal(tz_offset_at(z, utc(2040, 11, 4, 9, 0, 0)), -8 * H);
 	assert_int_equal(tz_offset_at(z, utc(2100, 7, 1, 0, 0, 0)), -7 * H);
 	assert_int_equal(tz_offset_at(z, utc(2100, 12, 1, 0, 0, 0)), -8 * H);
+	/* the ends of time: no overflow, the nearest rule's answer */
+	assert_int_equal(tz_offset_at(z, INT64_MAX), -8 * H);
+	assert_int_equal(tz_offset_at(z, INT64_MIN), -(7 * H + 52 * 60 + 58));
+	assert_true(tz_local_to_utc(z, INT64_MAX, NULL) == INT64_MAX);
+	assert_true(tz_local_to_utc(z, INT64_MIN, NULL) == INT64_MIN + 7 * H + 52 * 60 + 58);
 	/* 1883 and before: local mean time, -7:52:58 */
 	assert_int_equal(tz_offset_at(z, utc(1850, 1, 1, 0, 0, 0)), -(7 * H + 52 * 60 + 58));
 }
@@ -546,6 +552,8 @@ static void test_footer_rule_forms(void **state)
 	assert_int_equal(tz_offset_at(z, utc(2026, 1, 1, 0, 0, 0)), -4 * H);
 	assert_int_equal(tz_offset_at(z, utc(2026, 7, 1, 0, 0, 0)), -4 * H);
 	assert_int_equal(tz_offset_at(z, utc(2026, 12, 31, 23, 59, 59)), -4 * H);
+	assert_int_equal(tz_offset_at(z, INT64_MAX), -5 * H);
+	assert_int_equal(tz_offset_at(z, INT64_MIN), -5 * H);
 	/* explicit DST offset and a negative transition time */
 	z = rule_zone("RuleOddTimes", "AAA-2BBB-4,M3.5.0/-1,M10.5.0/27", 2 * H);
 	/* last Sunday of March 2026 is the 29th; -1:00 is 23:00 on the 28th */
