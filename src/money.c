@@ -174,13 +174,14 @@ static size_t currency_at(const char *p, const char *end, int *code_exp)
 	return 0;
 }
 
-/* mag = mag * 10 + d, unless that passes limit. */
-static int push_digit(uint64_t *mag, unsigned d, uint64_t limit)
+/* mag = mag * 10 + d, unless that passes limit: then *over is set and mag
+ * kept, so the scan can go on to report a malformed amount as such. */
+static void push_digit(uint64_t *mag, unsigned d, uint64_t limit, int *over)
 {
 	if (*mag > (limit - d) / 10)
-		return -1;
-	*mag = *mag * 10 + d;
-	return 0;
+		*over = 1;
+	else
+		*mag = *mag * 10 + d;
 }
 
 #define FAIL(msg) do { *why = (msg); return -1; } while (0)
@@ -190,7 +191,7 @@ int money_parse(const char *s, size_t n, int exponent,
 {
 	static const struct money_opts defaults = MONEY_OPTS_DEFAULT;
 	const char *p, *end;
-	int neg = 0, paren = 0, have_sign = 0, have_cur = 0;
+	int neg = 0, paren = 0, have_sign = 0, have_cur = 0, over = 0;
 	int scale, kept = 0, first_extra = -1, sticky = 0, up = 0;
 	size_t int_digits = 0, frac_digits = 0, run = 0, groups = 0;
 	uint64_t mag = 0, limit;
@@ -251,8 +252,7 @@ int money_parse(const char *s, size_t n, int exponent,
 	 * one to three digits, every later one exactly three. */
 	for (; p < end; p++) {
 		if (is_digit(*p)) {
-			if (push_digit(&mag, (unsigned)(*p - '0'), limit))
-				FAIL("amount out of range");
+			push_digit(&mag, (unsigned)(*p - '0'), limit, &over);
 			int_digits++;
 			run++;
 		} else if (group && *p == group) {
@@ -276,8 +276,7 @@ int money_parse(const char *s, size_t n, int exponent,
 
 			frac_digits++;
 			if (kept < scale) {
-				if (push_digit(&mag, d, limit))
-					FAIL("amount out of range");
+				push_digit(&mag, d, limit, &over);
 				kept++;
 			} else if (first_extra < 0) {
 				first_extra = (int)d;
@@ -302,8 +301,9 @@ int money_parse(const char *s, size_t n, int exponent,
 		FAIL("amount has trailing text");
 
 	for (; kept < scale; kept++)
-		if (push_digit(&mag, 0, limit))
-			FAIL("amount out of range");
+		push_digit(&mag, 0, limit, &over);
+	if (over)
+		FAIL("amount out of range");
 
 	/* Digits past the exponent, rounded on the magnitude, so "up" is
 	 * away from zero for either sign. */

@@ -355,6 +355,10 @@ static void test_int64_bounds(void **state)
 	ERR("92233720368547758.1", 2, "amount out of range");
 	ERR("99999999999999999999999999", 2, "amount out of range");
 	ERR("-99999999999999999999999999", 0, "amount out of range");
+	/* malformed text says so, however long */
+	ERR("99999999999999999999999x", 2, "amount has trailing text");
+	ERR("999,999,999,999,999,999,999,99", 2, "amount has bad digit grouping");
+	ERR("99999999999999999999999.1.2", 2, "amount has two decimal marks");
 	/* leading zeros never count against the range */
 	OK("0000000000000000000000000000000001", 2, 100);
 	OK("-00000000000000000000009223372036854775808", 0, INT64_MIN);
