@@ -207,6 +207,8 @@ static int posix_parse(const char *s, struct posix_rule *r)
 	if (!(p = posix_name(p)) || !(p = posix_hms(p, &off)))
 		return -1;
 	r->std_off = -off;
+	if (abs(r->std_off) > 25 * 3600)
+		return -1;
 	if (!*p)
 		return 0;
 	if (!(p = posix_name(p)))
@@ -222,6 +224,9 @@ static int posix_parse(const char *s, struct posix_rule *r)
 	 * TZif footers always give them. */
 	if (*p != ',' || !(p = posix_date(p + 1, &r->start)) ||
 	    *p != ',' || !(p = posix_date(p + 1, &r->end)) || *p)
+		return -1;
+	/* tz_local_to_utc() looks a day either side for the offsets */
+	if (abs(r->dst_off) > 25 * 3600)
 		return -1;
 	return 0;
 }
