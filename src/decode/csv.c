@@ -1,0 +1,156 @@
+/*
+ * csv.c: the "csv" kind. Physical lines from lines.c are fed to libcsv one
+ * at a time, so comments and markers are recognised per line while libcsv
+ * does the quoting, a quoted field spanning lines included. Field bytes go
+ * to one reused buffer: nothing is allocated per field or per row once the
+ * buffers have grown to the widest row.
+ */
+#include <csv.h>
+#include <string.h>
+
+#include "engine.h"
+#include "recon/util.h"
+
+/* libcsv's parser state between rows (its ROW_NOT_BEGUN). */
+#define CSV_ROW_NOT_BEGUN 0
+#define CSV_FIELD_BEGUN 2
+
+struct csv_state {
+	struct dctx *d;
+	struct strbuf fields;   /* field texts, each NUL-terminated */
+	size_t *off, *len;
+	const char **v;
+	size_t n, alloc, valloc;
+	struct strbuf raw;      /* the row's physical lines */
+	int64_t row_line;
+};
+
+static void on_field(void *s, size_t n, void *data)
+{
+	struct csv_state *c = data;
+
+	if (c->n == c->alloc) {
+		size_t a = c->alloc;
+
+		c->off = xgrow(c->off, &a, c->n + 1, sizeof(*c->off));
+		a = c->alloc;
+		c->len = xgrow(c->len, &a, c->n + 1, sizeof(*c->len));
+		c->alloc = a;
+	}
+	c->off[c->n] = c->fields.len;
+	c->len[c->n] = n;
+	sb_add(&c->fields, s, n);
+	sb_addc(&c->fields, '\0');
+	c->n++;
+}
+
+static void on_row(int term, void *data)
+{
+	struct csv_state *c = data;
+	struct dctx *d = c->d;
+	struct row r;
+	size_t i, rawlen = c->raw.len;
+
+	(void)term;
+	if (d->failed || d->stopped) {
+		c->n = 0;
+		sb_reset(&c->fields);
+		return;
+	}
+	c->v = xgrow(c->v, &c->valloc, c->n + 1, sizeof(*c->v));
+	for (i = 0; i < c->n; i++)
+		c->v[i] = c->fields.buf + c->off[i];
+	while (rawlen && (c->raw.buf[rawlen - 1] == '\n' || c->raw.buf[rawlen - 1] == '\r'))
+		rawlen--;
+	r.n = c->n;
+	r.v = c->v;
+	r.len = c->len;
+	r.line = c->row_line;
+	r.raw = c->raw.buf;
+	r.rawlen = rawlen;
+	if (!d->have_header && d->f->header) {
+		if (decode_header(d, &r) < 0)
+			d->failed = 1;
+	} else {
+		decode_row(d, &r);
+	}
+	c->n = 0;
+	sb_reset(&c->fields);
+}
+
+/* libcsv trims blanks around unquoted fields itself; only spaces, so that
+ * a tab separator stays a separator (tabs are trimmed later, per field). */
+static int is_blank(unsigned char ch)
+{
+	return ch == ' ';
+}
+
+static int is_never(unsigned char ch)
+{
+	(void)ch;
+	return 0;
+}
+
+static int csv_read(struct dctx *d)
+{
+	const struct format *f = d->f;
+	struct csv_parser p;
+	struct csv_state c;
+	const char *s;
+	size_t n;
+	int64_t line;
+
+	memset(&c, 0, sizeof(c));
+	c.d = d;
+	sb_init(&c.fields, 256);
+	sb_init(&c.raw, 256);
+	if (csv_init(&p, 0)) {
+		decode_fatal(d, 0, "out of memory");
+		return -1;
+	}
+	csv_set_delim(&p, (unsigned char)f->separator);
+	csv_set_quote(&p, (unsigned char)f->quote);
+	csv_set_space_func(&p, f->separator == ' ' ? is_never : is_blank);
+	csv_set_realloc_func(&p, xrealloc);
+
+	while (!d->failed && !d->stopped &&
+	       lines_next(d, p.pstate != CSV_ROW_NOT_BEGUN, &s, &n, &line) > 0) {
+		if (p.pstate == CSV_ROW_NOT_BEGUN) {
+			sb_reset(&c.raw);
+			c.row_line = line;
+		}
+		if (c.raw.len + n > DECODE_ROW_MAX) {
+			decode_fatal(d, c.row_line, "row longer than %u bytes (an unclosed quote?)",
+				     DECODE_ROW_MAX);
+			break;
+		}
+		sb_add(&c.raw, s, n);
+		if (csv_parse(&p, s, n, on_field, on_row, &c) != n) {
+			decode_fatal(d, line, "csv: %s", csv_strerror(csv_error(&p)));
+			break;
+		}
+	}
+	if (!d->failed && !d->stopped) {
+		if (p.pstate == CSV_FIELD_BEGUN && p.quoted) {
+			/* The quote never closed: the rest of the file is one field. */
+			decode_reject(d, c.row_line, NULL, c.raw.buf, c.raw.len,
+				      "unclosed quote");
+		} else {
+			csv_fini(&p, on_field, on_row, &c);
+		}
+	}
+	csv_free(&p);
+	sb_release(&c.fields);
+	sb_release(&c.raw);
+	free(c.off);
+	free(c.len);
+	free(c.v);
+	return d->failed ? -1 : 0;
+}
+
+static int csv_bid(const struct format *f, const char *head, size_t n)
+{
+	return decode_bid_lines(f, head, n);
+}
+
+const struct kind_ops kind_csv = { "csv", csv_bid, csv_read };

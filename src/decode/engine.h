@@ -1,0 +1,143 @@
+#ifndef RECON_DECODE_ENGINE_H
+#define RECON_DECODE_ENGINE_H
+/*
+ * engine.h: how decoder kinds (csv.c, later fixed.c) plug into the engine
+ * (decode.c). A kind splits the file into rows of fields; the engine turns
+ * rows into records. Physical lines, comments, markers and control-total
+ * lines are handled once, in lines.c, for every line-based kind.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "recon/decode.h"
+#include "recon/input.h"
+#include "recon/strbuf.h"
+#include "fmt.h"
+
+/* Longest row (all its physical lines): beyond it a file is broken (an
+ * unclosed quote swallowing the rest of the file) rather than big. */
+#define DECODE_ROW_MAX (1u << 20)
+
+/* One row as a kind delivers it: fields after the kind's own unquoting,
+ * before any trimming. Valid during the call only. */
+struct row {
+	size_t n;
+	const char *const *v;   /* NUL-terminated field texts */
+	const size_t *len;
+	int64_t line;           /* physical line where the row begins */
+	const char *raw;        /* the row's physical lines, for the reject file */
+	size_t rawlen;
+};
+
+struct total_state;
+
+/* Decoding one file. Kinds read it through lines_next() and hand rows to
+ * decode_header() / decode_row(). */
+struct dctx {
+	const struct format *f;
+	const struct decode_opts *o;
+	struct decode_stats *st;
+	struct input *in;
+	const char *name;       /* interned display name */
+	decode_fn fn;
+	void *ctx;
+	unsigned max_messages;
+	int stopped;            /* the callback asked to stop */
+	int failed;             /* a fatal error was reported */
+	int have_header;
+
+	/* column of each source: col[field][0 or 1 + kind]; -1 absent */
+	int col[F__COUNT][KIND__COUNT + 1];
+	const char *colname[F__COUNT][KIND__COUNT + 1];
+	int *skipcol;
+	char **header;          /* header names as read, for messages */
+	size_t nheader;
+
+	int bidding;            /* decode_bid(): silent, stop at the header */
+	int score;              /* decode_bid()'s result */
+
+	/* lines.c: the window of bytes not yet split into lines comes from
+	 * in (into chunk) or, for decode_bid(), from mem */
+	const char *mem;
+	size_t memlen;
+	char *chunk;
+	const char *buf;
+	size_t bufpos, buflen;
+	int eof;
+	struct strbuf line;
+	int64_t lineno;
+	int in_region;          /* past the start marker, before the stop marker */
+	int started, ended;     /* markers seen */
+	void *md;               /* pcre2_match_data_8 * */
+
+	/* rejects */
+	FILE *rejects;
+	uint64_t unshown;
+	struct strbuf msg, scratch;
+
+	struct total_state *totals;
+};
+
+struct kind_ops {
+	const char *name;
+	/* How well the first n bytes of a file fit f: 0 not at all, 100 a
+	 * perfect fit. */
+	int (*bid)(const struct format *f, const char *head, size_t n);
+	/* Read the whole input; 0, or -1 after a fatal error was reported. */
+	int (*read)(struct dctx *d);
+};
+
+/* The kinds, one file each. */
+extern const struct kind_ops kind_csv;
+
+/* registry.c: the kind named name, or NULL. names gets "csv, ..." for
+ * messages. */
+const struct kind_ops *kind_find(const char *name);
+const char *kind_names(void);
+
+/*
+ * lines.c: the next physical line for the kind, '\n' included when there
+ * is one. in_record: the kind is inside a record (a quoted field spans
+ * lines), so no line may be taken as a comment or a marker. Lines outside
+ * the region of rows, comments and skip-line matches are not returned:
+ * they go to the control totals. *line gets the line number. Returns 1, 0
+ * at the end, or -1 after a fatal error was reported.
+ */
+int lines_next(struct dctx *d, int in_record, const char **s, size_t *n, int64_t *line);
+/* Check the markers at the end; -1 after reporting one never seen. */
+int lines_finish(struct dctx *d);
+
+/* decode.c: the header row (names mapped once); -1 after a fatal error. */
+int decode_header(struct dctx *d, const struct row *r);
+/* A data row: a record, a skip or a reject. */
+void decode_row(struct dctx *d, const struct row *r);
+/* Reject the row beginning at line: message, count, reject file. column
+ * may be NULL. */
+void decode_reject(struct dctx *d, int64_t line, const char *column,
+		   const char *raw, size_t rawlen, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/* A fatal error for the file (line <= 0: none): message, d->failed. */
+void decode_fatal(struct dctx *d, int64_t line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Score how well head fits f by running the kind over it until the header
+ * row (decode_header() scores it): 0..100. For kinds' bid functions. */
+int decode_bid_lines(const struct format *f, const char *head, size_t n);
+
+/* Trim spaces, tabs and the field's strip characters at both ends. */
+void decode_strip(const char *strip, const char **s, size_t *n);
+
+/* Whether pattern re matches s[0..n) (using d's match data). */
+int decode_match(struct dctx *d, const struct fmt_re *re, const char *s, size_t n);
+
+/* totals.c */
+void totals_begin(struct dctx *d);
+/* A line outside the rows: does it state a total? */
+void totals_line(struct dctx *d, const char *s, size_t n, int64_t line);
+void totals_add(struct dctx *d, const struct record *r);
+/* Compare at the end: 0, or -1 after reporting a difference. */
+int totals_check(struct dctx *d);
+void totals_end(struct dctx *d);
+
+#endif

@@ -1,0 +1,166 @@
+/*
+ * lines.c: physical lines for line-based kinds, and what the format says
+ * about whole lines: leading lines to skip, the start and stop markers,
+ * comment lines and skip-line patterns. Lines that hold no rows are shown
+ * to the control totals, since statements state their totals there.
+ */
+#include <string.h>
+
+#include "engine.h"
+#include "recon/util.h"
+
+#define CHUNK (64u << 10)
+
+/* Refill the window; 1, 0 at the end, -1 after an error. */
+static int fill(struct dctx *d)
+{
+	ssize_t r;
+
+	if (d->eof)
+		return 0;
+	if (!d->in) {
+		d->eof = 1;
+		if (d->buf == d->mem || !d->memlen)
+			return 0;
+		d->buf = d->mem;
+		d->bufpos = 0;
+		d->buflen = d->memlen;
+		return 1;
+	}
+	if (!d->chunk)
+		d->chunk = xmalloc(CHUNK);
+	r = input_read(d->in, d->chunk, CHUNK);
+	if (r < 0) {
+		d->failed = 1;
+		return -1;
+	}
+	if (r == 0) {
+		d->eof = 1;
+		if (!d->st->bytes) {
+			decode_fatal(d, 0, "empty file");
+			return -1;
+		}
+		return 0;
+	}
+	d->buf = d->chunk;
+	d->bufpos = 0;
+	d->buflen = (size_t)r;
+	d->st->bytes += (uint64_t)r;
+	return 1;
+}
+
+/* The next physical line into d->line; 1, 0 at the end, -1. */
+static int physical(struct dctx *d)
+{
+	sb_reset(&d->line);
+	for (;;) {
+		const char *p, *start;
+		size_t take;
+
+		if (d->bufpos == d->buflen) {
+			int r = fill(d);
+
+			if (r < 0)
+				return -1;
+			if (r == 0) {
+				if (!d->line.len)
+					return 0;
+				break;
+			}
+		}
+		start = d->buf + d->bufpos;
+		p = memchr(start, '\n', d->buflen - d->bufpos);
+		take = p ? (size_t)(p - start) + 1 : d->buflen - d->bufpos;
+		if (d->line.len + take > DECODE_ROW_MAX) {
+			decode_fatal(d, d->lineno + 1, "line longer than %u bytes", DECODE_ROW_MAX);
+			return -1;
+		}
+		sb_add(&d->line, start, take);
+		d->bufpos += take;
+		if (p)
+			break;
+	}
+	d->lineno++;
+	/* Spreadsheet exports often begin with a UTF-8 byte order mark. */
+	if (d->lineno == 1 && d->line.len >= 3 && !memcmp(d->line.buf, "\xef\xbb\xbf", 3)) {
+		memmove(d->line.buf, d->line.buf + 3, d->line.len - 3);
+		sb_setlen(&d->line, d->line.len - 3);
+	}
+	return 1;
+}
+
+int lines_next(struct dctx *d, int in_record, const char **s, size_t *n, int64_t *line)
+{
+	const struct format *f = d->f;
+	size_t i;
+
+	for (;;) {
+		const char *t;
+		size_t len, body;
+		int r = physical(d), skip = 0;
+
+		if (r <= 0)
+			return r;
+		t = d->line.buf;
+		len = d->line.len;
+		if (in_record)
+			break;
+		body = len;
+		while (body && (t[body - 1] == '\n' || t[body - 1] == '\r'))
+			body--;
+		if (d->lineno <= f->skip_lines) {
+			totals_line(d, t, body, d->lineno);
+			continue;
+		}
+		if (!d->started) {
+			if (!f->start.code) {
+				d->started = 1;
+			} else {
+				if (decode_match(d, &f->start, t, body))
+					d->started = 1;
+				else
+					totals_line(d, t, body, d->lineno);
+				continue;
+			}
+		}
+		if (d->ended) {
+			totals_line(d, t, body, d->lineno);
+			continue;
+		}
+		if (f->stop.code && decode_match(d, &f->stop, t, body)) {
+			d->ended = 1;
+			continue;
+		}
+		if (f->comment && !strncmp(t, f->comment, strlen(f->comment))) {
+			totals_line(d, t, body, d->lineno);
+			continue;
+		}
+		for (i = 0; i < f->nskip_line && !skip; i++)
+			skip = decode_match(d, &f->skip_line[i], t, body);
+		if (skip) {
+			d->st->skipped++;
+			continue;
+		}
+		break;
+	}
+	*s = d->line.buf;
+	*n = d->line.len;
+	*line = d->lineno;
+	return 1;
+}
+
+int lines_finish(struct dctx *d)
+{
+	const struct format *f = d->f;
+
+	if (f->start.code && !d->started) {
+		decode_fatal(d, 0, "no line matches the start marker '%s'", f->start.text);
+		return -1;
+	}
+	if (f->stop.code && !d->ended) {
+		decode_fatal(d, 0, "no line matches the stop marker '%s' (a truncated file?)",
+			     f->stop.text);
+		return -1;
+	}
+	return 0;
+}
