@@ -229,6 +229,7 @@ static void check_target(struct loader *l, int64_t line, int field, const char *
 
 static void field_key(struct loader *l, const struct ini_item *it)
 {
+	/* column, index, value first: check_source() counts their bits. */
 	static const char *const keys[] = {
 		"column", "index", "value", "optional", "default", "strip",
 		"unit", "decimal", "group", "round", "sign", "pattern", "zone"
@@ -654,7 +655,8 @@ static int on_item(const struct ini_item *it, void *ctx)
 static void check_source(struct loader *l, struct fmt_source *s)
 {
 	const struct format *f = l->f;
-	int ways = (s->ncolumns > 0) + (s->index > 0) + (s->value != NULL);
+	/* Keys given, valid or not: a bad index was reported already. */
+	int ways = !!(s->seen & 1u) + !!(s->seen & 2u) + !!(s->seen & 4u);
 
 	if (!s->declared) {
 		lerr(l, s->map_line, "[map \"%s\"] without a [field \"%s\"] section", s->sub, s->sub);
