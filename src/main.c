@@ -26,6 +26,12 @@ const struct command commands[] = {
 	  "decode --format NAME [--channel NAME] [--date DATE] [--rejects FILE] FILE",
 	  "print the canonical records a statement decodes to" },
 	{ "formats", cmd_formats, "formats", "list the statement formats found" },
+	{ "run", cmd_run, "run --date DATE [--channel NAME ...] [--allow-rejects]",
+	  "reconcile the configured channels for a day" },
+	{ "report", cmd_report, "report --date DATE [--format text|csv|json]",
+	  "print a recorded day's report again" },
+	{ "discrepancies", cmd_discrepancies, "discrepancies --date DATE [--class CLASS]",
+	  "list a recorded day's discrepancies" },
 	{ "help", cmd_help, "help [COMMAND]", "show the usage of a command" },
 	{ NULL, NULL, NULL, NULL }
 };

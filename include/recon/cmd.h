@@ -34,5 +34,8 @@ int cmd_ledger(int argc, char **argv, const struct globals *g);
 int cmd_decode(int argc, char **argv, const struct globals *g);
 int cmd_formats(int argc, char **argv, const struct globals *g);
 int cmd_help(int argc, char **argv, const struct globals *g);
+int cmd_run(int argc, char **argv, const struct globals *g);
+int cmd_report(int argc, char **argv, const struct globals *g);
+int cmd_discrepancies(int argc, char **argv, const struct globals *g);
 
 #endif

@@ -1,0 +1,539 @@
+/*
+ * cmd_run.c: recon run --date DATE [--channel NAME]... [--allow-rejects]
+ *
+ * For each channel: find the day's statement, decode it into the sorter,
+ * then merge-join it with the ledger items due that day and the suspense
+ * items of the previous run, classify, and record everything. One
+ * transaction for the whole run (BEGIN IMMEDIATE: a second recon waits,
+ * then refuses); the files in out/DATE/ are rendered from the database
+ * after the commit, for every channel of the day.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "recon/classify.h"
+#include "recon/cmd.h"
+#include "recon/conf.h"
+#include "recon/datapath.h"
+#include "recon/dayarg.h"
+#include "recon/decode.h"
+#include "recon/diag.h"
+#include "recon/join.h"
+#include "recon/ledger.h"
+#include "recon/report.h"
+#include "recon/runstore.h"
+#include "recon/sha256.h"
+#include "recon/sort.h"
+#include "recon/strbuf.h"
+#include "recon/tz.h"
+#include "recon/util.h"
+#include "recon/window.h"
+
+#ifndef RECON_VERSION
+#define RECON_VERSION "unknown"
+#endif
+
+/* How long a run waits for another recon's write before refusing. */
+#define RUN_BUSY_MS 5000
+/* Memory the statement sorter may use. */
+#define SORT_BUDGET ((size_t)1 << 30)
+
+struct run {
+	const struct globals *g;
+	struct conf *conf;
+	struct ledger *l;
+	struct runstore *rs;
+	int64_t day;
+	char date[11];
+	char *outdir;            /* out/DATE */
+	int allow_rejects;
+};
+
+/* One channel's reconciliation. */
+struct chan {
+	struct run *run;
+	const struct channel_conf *cc;
+	const struct tz *tz;
+	const char *name;        /* statement display name: the template's result */
+	struct sorter *sorter;
+	struct classifier cl;
+	struct run_info ri;
+	struct pending_item *settled;   /* settled earlier, due today */
+	size_t nsettled;
+	int warned_channel;
+	struct ledger_cursor *cur;
+};
+
+static void now_text(char *buf)
+{
+	rec_time_format((int64_t)time(NULL), 0, buf);
+}
+
+/* ---- decoding ---- */
+
+static int on_record(const struct record *r, void *ctx)
+{
+	struct chan *ch = ctx;
+	struct record copy;
+
+	if (*r->channel && strcmp(r->channel, ch->cc->name)) {
+		if (!ch->warned_channel)
+			warn_at(r->file, r->line, "channel: %s is not %s: such rows are not reconciled",
+				r->channel, ch->cc->name);
+		ch->warned_channel = 1;
+	} else if (r->status == STATUS_SUCCESS && (r->kind == KIND_PAY || r->kind == KIND_REFUND)) {
+		copy = *r;
+		/* the day's name, whatever the decoder interned */
+		copy.file = ch->name;
+		return sorter_add(ch->sorter, &copy) < 0;
+	}
+	if (tally_add(&ch->cl.tally, TALLY_OTHER, r->currency, r->amount) < 0) {
+		error_at(RX_BADINPUT, r->file, r->line, "amount: sum out of range");
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- the streams and the environment of the classifier ---- */
+
+static int stmt_next(void *ctx, struct record *r)
+{
+	return sorter_next(ctx, r);
+}
+
+static int ledger_next(void *ctx, struct record *r)
+{
+	struct chan *ch = ctx;
+	int rc;
+
+	/* The scan orders by kind name: other kinds may come first, and are
+	 * no business of the join. */
+	while ((rc = ledger_scan_next(ch->cur, r)) == 1)
+		if (r->kind == KIND_PAY || r->kind == KIND_REFUND)
+			return 1;
+	return rc;
+}
+
+static int env_lookup(void *ctx, int kind, const char *key, struct record *r)
+{
+	struct chan *ch = ctx;
+
+	return ledger_get(ch->run->l, ch->cc->name, kind, key, r);
+}
+
+static int env_settled_before(void *ctx, int kind, const char *key, int64_t paid)
+{
+	struct chan *ch = ctx;
+	struct pending_item want;
+
+	if (paid >= ch->cl.win_from && paid < ch->cl.win_to) {
+		memset(&want, 0, sizeof(want));
+		want.kind = kind;
+		snprintf(want.key, sizeof(want.key), "%s", key);
+		return bsearch(&want, ch->settled, ch->nsettled, sizeof(want), pending_cmp) != NULL;
+	}
+	return runstore_settled_before(ch->run->rs, ch->cc->name, ch->run->day, kind, key);
+}
+
+static int env_no_statement_before(void *ctx, int kind, const char *key)
+{
+	struct chan *ch = ctx;
+
+	return runstore_no_statement_before(ch->run->rs, ch->cc->name, ch->run->day, kind, key);
+}
+
+static int env_due_day_ran(void *ctx, int64_t paid)
+{
+	struct chan *ch = ctx;
+
+	return runstore_has_run(ch->run->rs, ch->cc->name, due_day(ch->tz, ch->cc->cutoff, paid));
+}
+
+static int env_discrepancy(void *ctx, const struct discrepancy *d, const struct correction *c)
+{
+	struct chan *ch = ctx;
+
+	return runstore_add_discrepancy(ch->run->rs, &ch->ri, d, c);
+}
+
+static int env_pending(void *ctx, const struct pending_item *p, const struct record *l)
+{
+	struct chan *ch = ctx;
+
+	(void)l;
+	return runstore_add_pending(ch->run->rs, &ch->ri, p);
+}
+
+static int env_settled(void *ctx, int kind, const char *key, int64_t paid)
+{
+	struct chan *ch = ctx;
+
+	return runstore_add_settled(ch->run->rs, &ch->ri, kind, key, paid);
+}
+
+/* ---- one channel ---- */
+
+/* The statement's path for the day, as the template gives it (the name in
+ * messages and provenance) into *name, and resolved into *path. Returns 0,
+ * 1 when the channel cannot run (reported), -1 on internal error. */
+static int statement_path(struct chan *ch, char **name, char **path)
+{
+	const struct channel_conf *cc = ch->cc;
+	struct strbuf sb = STRBUF_INIT;
+	const char *bad = NULL, *p;
+
+	if (source_expand(cc->source, ch->run->day, &sb, &bad) < 0) {
+		error_at(RX_USAGE, cc->file, cc->line, "channel \"%s\": source: unknown placeholder %.*s",
+			 cc->name, (int)(strcspn(bad, "}") + 1), bad);
+		sb_release(&sb);
+		return 1;
+	}
+	p = sb.buf;
+	if (!strncmp(p, "file://", 7)) {
+		p += 7;
+	} else if (strstr(p, "://")) {
+		error_at(RX_FETCH, cc->name, 0, "statement for %s: %s: downloads are not supported yet",
+			 ch->run->date, p);
+		sb_release(&sb);
+		return 1;
+	}
+	*name = xstrdup(p);
+	*path = conf_path(ch->run->conf, p);
+	sb_release(&sb);
+	return 0;
+}
+
+/* Read and sort the statement. Returns 0, 1 when the channel is not
+ * reconciled (reported), -1 on internal error. */
+static int read_statement(struct chan *ch, const char *path)
+{
+	struct run *run = ch->run;
+	const struct channel_conf *cc = ch->cc;
+	struct format *f;
+	struct decode_opts o;
+	struct decode_stats st;
+	char *rejects;
+	struct strbuf sb = STRBUF_INIT;
+	int rc;
+
+	f = format_load(cc->format);
+	if (!f)
+		return 1;
+	if (mkdir_p(run->outdir, 0777) < 0) {
+		error_at(RX_INTERNAL, run->outdir, 0, "cannot create folder: %s", strerror(errno));
+		format_free(f);
+		return -1;
+	}
+	sb_addf(&sb, "rejects-%s.csv", cc->name);
+	rejects = path_join(run->outdir, sb.buf);
+	sb_release(&sb);
+	unlink(rejects);
+
+	memset(&o, 0, sizeof(o));
+	memset(&st, 0, sizeof(st));
+	o.channel = cc->name;
+	o.name = ch->name;
+	o.reject_path = rejects;
+	o.statement_day = run->day;
+	ch->sorter = sorter_new(SORT_BUDGET, NULL);
+	rc = decode_file(f, path, &o, on_record, ch, &st);
+	format_free(f);
+	ch->ri.rows = st.rows;
+	ch->ri.rejects = st.rejects;
+	ch->ri.totals_declared = st.totals_declared;
+	ch->ri.totals_ok = st.totals_ok;
+	if (!st.rejects)
+		unlink(rejects);
+	if (rc < 0 || diag_status() >= RX_INTERNAL) {
+		error_at(RX_BADINPUT, cc->name, 0, "statement %s could not be read: not reconciled",
+			 ch->name);
+		free(rejects);
+		return diag_status() >= RX_INTERNAL ? -1 : 1;
+	}
+	if (st.rejects && !run->allow_rejects) {
+		error_at(RX_BADINPUT, cc->name, 0,
+			 "%llu rejected %s in %s: not reconciled (see %s; --allow-rejects"
+			 " reconciles the other rows)", (unsigned long long)st.rejects,
+			 st.rejects == 1 ? "row" : "rows", ch->name, rejects);
+		free(rejects);
+		return 1;
+	}
+	if (st.rejects)
+		diag(DIAG_WARNING, RX_BADINPUT, cc->name, 0,
+		     "%llu rejected %s in %s: reconciled without them (see %s)",
+		     (unsigned long long)st.rejects, st.rejects == 1 ? "row" : "rows", ch->name,
+		     rejects);
+	free(rejects);
+	return sorter_finish(ch->sorter) < 0 ? -1 : 0;
+}
+
+/* The merge-join and the records. Returns 0 or -1. */
+static int reconcile(struct chan *ch)
+{
+	struct run *run = ch->run;
+	const struct channel_conf *cc = ch->cc;
+	struct pending_item *pend = NULL;
+	size_t npend = 0;
+	struct join_stream s = { stmt_next, ch->sorter }, l = { ledger_next, ch };
+	int rc = -1;
+
+	if (runstore_begin(run->rs, &ch->ri) < 0)
+		return -1;
+	if (runstore_pending(run->rs, cc->name, run->day, &pend, &npend) < 0 ||
+	    runstore_settled_in(run->rs, cc->name, run->day, ch->cl.win_from, ch->cl.win_to,
+				&ch->settled, &ch->nsettled) < 0)
+		goto out;
+	ch->cur = ledger_scan_paid(run->l, cc->name, ch->cl.win_from, ch->cl.win_to);
+	if (!ch->cur)
+		goto out;
+	if (join_run(&s, &l, pend, npend, classify_group, &ch->cl) < 0)
+		goto out;
+	now_text(ch->ri.finished);
+	ch->ri.tally = ch->cl.tally;
+	rc = runstore_finish(run->rs, &ch->ri);
+	ch->ri.tally = (struct tally){ NULL, 0, 0 };
+out:
+	free(pend);
+	return rc;
+}
+
+/* Returns 1 when the channel was reconciled, 0 when not (reported), -1 on
+ * an internal error (the run must be rolled back). */
+static int run_channel(struct run *run, const struct channel_conf *cc)
+{
+	struct chan ch;
+	char *name = NULL, *path = NULL;
+	const char *why = NULL;
+	struct stat stb;
+	int rc;
+
+	memset(&ch, 0, sizeof(ch));
+	ch.run = run;
+	ch.cc = cc;
+	ch.tz = tz_get(cc->timezone, &why);
+	if (!ch.tz) {
+		error_at(RX_USAGE, cc->file, cc->line, "channel \"%s\": timezone: %s", cc->name, why);
+		return 0;
+	}
+	rc = statement_path(&ch, &name, &path);
+	if (rc)
+		goto out;
+	ch.name = name;
+	if (stat(path, &stb) < 0) {
+		if (errno == ENOENT)
+			error_at(RX_FETCH, cc->name, 0, "statement for %s not there yet: %s",
+				 run->date, name);
+		else
+			error_at(RX_BADINPUT, cc->name, 0, "statement %s: %s", name, strerror(errno));
+		rc = 1;
+		goto out;
+	}
+
+	memset(&ch.ri, 0, sizeof(ch.ri));
+	snprintf(ch.ri.date, sizeof(ch.ri.date), "%s", run->date);
+	if (sha256_file(path, ch.ri.sha256) < 0) {
+		error_at(RX_BADINPUT, cc->name, 0, "statement %s: %s", name, strerror(errno));
+		rc = 1;
+		goto out;
+	}
+	ch.ri.channel = xstrdup(cc->name);
+	ch.ri.statement = xstrdup(name);
+	ch.ri.format = xstrdup(cc->format);
+	ch.ri.timezone = xstrdup(cc->timezone);
+	ch.ri.cutoff = cc->cutoff;
+	ch.ri.grace_days = cc->grace_days;
+	ch.ri.version = xstrdup(RECON_VERSION);
+	now_text(ch.ri.started);
+
+	ch.cl.channel = cc->name;
+	ch.cl.day = run->day;
+	day_window(ch.tz, run->day, cc->cutoff, &ch.cl.win_from, &ch.cl.win_to);
+	ch.ri.window_from = ch.cl.win_from;
+	ch.ri.window_to = ch.cl.win_to;
+	ch.cl.grace_days = cc->grace_days;
+	ch.cl.env = (struct classify_env){
+		&ch, env_lookup, env_settled_before, env_no_statement_before, env_due_day_ran,
+		env_discrepancy, env_pending, env_settled
+	};
+
+	rc = read_statement(&ch, path);
+	if (rc == 0)
+		rc = reconcile(&ch) < 0 ? -1 : 0;
+out:
+	ledger_scan_close(ch.cur);
+	sorter_free(ch.sorter);
+	tally_release(&ch.cl.tally);
+	run_info_release(&ch.ri);
+	free(ch.settled);
+	free(name);
+	free(path);
+	if (rc < 0)
+		return -1;
+	return rc == 0;
+}
+
+/* ---- the command ---- */
+
+static int print_lines(struct run *run, char **names, int nnames)
+{
+	struct run_info *runs;
+	struct strbuf sb = STRBUF_INIT;
+	int n, i, j, dirty = 0;
+
+	n = runstore_runs(run->rs, run->day, &runs);
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < nnames; j++)
+			if (!strcmp(runs[i].channel, names[j]) && report_run_has_discrepancies(&runs[i]))
+				dirty = 1;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nnames && strcmp(runs[i].channel, names[j]); j++)
+			;
+		if (j == nnames || (run->g->verbosity < 0 && !dirty))
+			continue;
+		sb_reset(&sb);
+		report_run_line(&runs[i], &sb);
+		puts(sb.buf);
+	}
+	sb_release(&sb);
+	runstore_runs_free(runs, n);
+	fflush(stdout);
+	return dirty;
+}
+
+int cmd_run(int argc, char **argv, const struct globals *g)
+{
+	static const struct option longopts[] = {
+		{ "date", required_argument, NULL, 'd' },
+		{ "channel", required_argument, NULL, 'c' },
+		{ "allow-rejects", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct run run;
+	const char **want = NULL, *date = NULL;
+	char **ran = NULL, *db = NULL, *out = NULL;
+	size_t nwant = 0, awant = 0, i, j;
+	int nran = 0, ch, rc = RX_OK, r;
+
+	memset(&run, 0, sizeof(run));
+	run.g = g;
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			date = optarg;
+			break;
+		case 'c':
+			want = xgrow(want, &awant, nwant + 1, sizeof(*want));
+			want[nwant++] = optarg;
+			break;
+		case 'a':
+			run.allow_rejects = 1;
+			break;
+		case ':':
+			fprintf(stderr, "recon: error: %s: missing argument\n", argv[optind - 1]);
+			free(want);
+			return usage_of("run");
+		default:
+			fprintf(stderr, "recon: error: %s: unknown option\n", argv[optind - 1]);
+			free(want);
+			return usage_of("run");
+		}
+	}
+	if (!date || optind < argc) {
+		free(want);
+		return usage_of("run");
+	}
+	if (day_arg(date, &run.day) < 0) {
+		fprintf(stderr, "recon: error: --date %s: not YYYY-MM-DD, today or yesterday\n", date);
+		free(want);
+		return usage_of("run");
+	}
+	date_format(run.day, run.date);
+
+	run.conf = conf_load(g->config);
+	if (!run.conf) {
+		free(want);
+		return RX_USAGE;
+	}
+	datapath_set_workspace(run.conf->dir);
+	for (i = 0; i < nwant; i++) {
+		if (!conf_channel(run.conf, want[i])) {
+			error_at(RX_USAGE, run.conf->path, 0, "channel \"%s\" is not configured", want[i]);
+			rc = RX_USAGE;
+		}
+	}
+	if (!run.conf->nchannels) {
+		error_at(RX_USAGE, run.conf->path, 0, "no channel configured");
+		rc = RX_USAGE;
+	}
+	if (rc)
+		goto out;
+
+	out = conf_path(run.conf, run.conf->output_dir);
+	run.outdir = path_join(out, run.date);
+	db = conf_path(run.conf, run.conf->database);
+	run.l = ledger_open(db, 1);
+	if (!run.l || ledger_begin(run.l, RUN_BUSY_MS) < 0) {
+		rc = RX_INTERNAL;
+		goto out;
+	}
+	run.rs = runstore_open(ledger_db(run.l), db, 1);
+	if (!run.rs) {
+		rc = RX_INTERNAL;
+		goto rollback;
+	}
+	ran = xcalloc(run.conf->nchannels, sizeof(*ran));
+	for (i = 0; i < run.conf->nchannels; i++) {
+		const struct channel_conf *cc = &run.conf->channels[i];
+
+		for (j = 0; j < nwant && strcmp(want[j], cc->name); j++)
+			;
+		if (nwant && j == nwant)
+			continue;
+		r = run_channel(&run, cc);
+		if (r < 0) {
+			rc = RX_INTERNAL;
+			goto rollback;
+		}
+		if (r)
+			ran[nran++] = cc->name;
+	}
+	if (ledger_commit(run.l) < 0) {
+		rc = RX_INTERNAL;
+		goto out;
+	}
+	if (nran) {
+		if (report_write_day(run.rs, run.day, run.outdir) < 0) {
+			rc = RX_INTERNAL;
+			goto out;
+		}
+		r = print_lines(&run, ran, nran);
+		if (r < 0)
+			rc = RX_INTERNAL;
+		else if (r)
+			rc = RX_DISCREPANCY;
+	}
+	goto out;
+rollback:
+	error_at(RX_INTERNAL, NULL, 0, "run %s: nothing recorded", run.date);
+	ledger_rollback(run.l);
+out:
+	runstore_close(run.rs);
+	ledger_close(run.l);
+	conf_free(run.conf);
+	free(run.outdir);
+	free(out);
+	free(db);
+	free(ran);
+	free(want);
+	return rc;
+}
