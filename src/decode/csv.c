@@ -133,8 +133,12 @@ static int csv_read(struct dctx *d)
 	if (!d->failed && !d->stopped) {
 		if (p.pstate == CSV_FIELD_BEGUN && p.quoted) {
 			/* The quote never closed: the rest of the file is one field. */
-			decode_reject(d, c.row_line, NULL, c.raw.buf, c.raw.len,
-				      "unclosed quote");
+			size_t rawlen = c.raw.len;
+
+			while (rawlen && (c.raw.buf[rawlen - 1] == '\n' ||
+					  c.raw.buf[rawlen - 1] == '\r'))
+				rawlen--;
+			decode_reject(d, c.row_line, NULL, c.raw.buf, rawlen, "unclosed quote");
 		} else {
 			csv_fini(&p, on_field, on_row, &c);
 		}

@@ -68,22 +68,73 @@ int decode_match(struct dctx *d, const struct fmt_re *re, const char *s, size_t 
 	return pcre2_match(re->code, (PCRE2_SPTR)s, n, 0, 0, d->md, NULL) >= 0;
 }
 
-/* A value fit for a message: control characters shown as '?', cut after
- * 40 bytes on a character boundary. */
+/* Length of the valid UTF-8 sequence at p (before end), or 0. */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	unsigned c = *p;
+	size_t k, len;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if ((size_t)(end - p) < len)
+		return 0;
+	for (k = 1; k < len; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[k] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+static int utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	size_t len;
+
+	for (; p < end; p += len)
+		if (!(len = utf8_len(p, end)))
+			return 0;
+	return 1;
+}
+
+/* A value fit for a message: control characters and bytes that are not
+ * UTF-8 shown as '?', cut after about 40 bytes on a character boundary. */
 static const char *show(struct dctx *d, const char *s, size_t n)
 {
-	size_t i, cut = n;
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 
 	sb_reset(&d->scratch);
-	if (cut > 40) {
-		cut = 40;
-		while (cut && ((unsigned char)s[cut] & 0xc0) == 0x80)
-			cut--;
+	while (p < end) {
+		size_t len = utf8_len(p, end);
+
+		if (d->scratch.len >= 40) {
+			sb_adds(&d->scratch, "...");
+			break;
+		}
+		if (!len || *p < 0x20 || *p == 0x7f) {
+			sb_addc(&d->scratch, '?');
+			p++;
+		} else {
+			sb_add(&d->scratch, p, len);
+			p += len;
+		}
 	}
-	for (i = 0; i < cut; i++)
-		sb_addc(&d->scratch, (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i]);
-	if (cut < n)
-		sb_adds(&d->scratch, "...");
 	return d->scratch.buf;
 }
 
@@ -254,46 +305,6 @@ int decode_header(struct dctx *d, const struct row *r)
 		return 0;
 	}
 	return rc;
-}
-
-static int utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-
-	while (p < end) {
-		unsigned c = *p;
-		size_t k, len;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if ((size_t)(end - p) < len)
-			return 0;
-		for (k = 1; k < len; k++) {
-			if ((p[k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[k] & 0x3f);
-		}
-		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			return 0;
-		p += len;
-	}
-	return 1;
 }
 
 /* One field's text for a row of kind k, stripped and mapped. */

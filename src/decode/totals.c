@@ -132,21 +132,22 @@ static int check_amount(struct dctx *d, const struct fmt_total *t, struct total_
 			 what, text, why);
 		return -1;
 	}
+	/* Compare in the file's own sign, as the message shows both. */
 	if (t->negate) {
-		if (want == INT64_MIN) {
-			error_at(RX_BADINPUT, d->name, a->line, "total '%s': %s '%s': out of range",
-				 t->name, what, text);
+		if (got == INT64_MIN) {
+			error_at(RX_BADINPUT, d->name, a->line, "total '%s': %s out of range",
+				 t->name, what);
 			return -1;
 		}
-		want = -want;
+		got = -got;
 	}
 	if (want == got)
 		return 0;
 	money_format(want, exponent, want_s);
 	money_format(got, exponent, got_s);
 	error_at(RX_BADINPUT, d->name, a->line,
-		 "total '%s': the file says %s %s, the decoded rows sum to %s", t->name, what,
-		 want_s, got_s);
+		 "total '%s': the file says %s %s, the decoded rows add up to %s", t->name,
+		 what, want_s, got_s);
 	return -1;
 }
 
