@@ -47,6 +47,7 @@ static int load_workspace(const struct globals *g, struct conf **out)
 
 struct out {
 	struct strbuf sb;
+	int header;     /* the header line was written */
 	int failed;
 };
 
@@ -57,6 +58,10 @@ static int print_record(const struct record *r, void *ctx)
 	int exponent = currency_exponent(r->currency);
 
 	sb_reset(&o->sb);
+	if (!o->header) {
+		sb_adds(&o->sb, CANONICAL_HEADER);
+		o->header = 1;
+	}
 	sb_add_csv(&o->sb, r->channel);
 	sb_addc(&o->sb, ',');
 	sb_adds(&o->sb, rec_kind_name(r->kind));
@@ -122,10 +127,11 @@ int cmd_decode(int argc, char **argv, const struct globals *g)
 	struct decode_stats st;
 	struct conf *conf = NULL;
 	struct format *f;
-	struct out out = { STRBUF_INIT, 0 };
+	struct out out = { STRBUF_INIT, 0, 0 };
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			format = optarg;
@@ -143,7 +149,11 @@ int cmd_decode(int argc, char **argv, const struct globals *g)
 		case 'r':
 			o.reject_path = optarg;
 			break;
+		case ':':
+			error_at(RX_USAGE, NULL, 0, "%s: missing argument", argv[optind - 1]);
+			return usage_of("decode");
 		default:
+			error_at(RX_USAGE, NULL, 0, "%s: unknown option", argv[optind - 1]);
 			return usage_of("decode");
 		}
 	}
@@ -168,18 +178,25 @@ int cmd_decode(int argc, char **argv, const struct globals *g)
 			return RX_USAGE;
 		}
 	}
-	fputs(CANONICAL_HEADER, stdout);
 	rc = decode_file(f, argv[optind], &o, print_record, &out, &st);
+	/* A file that decodes to no record still gets its header; one that
+	 * fails before any record gets nothing on stdout. */
+	if (rc == 0 && !out.header)
+		fputs(CANONICAL_HEADER, stdout);
 	if (fflush(stdout) || out.failed) {
 		error_at(RX_INTERNAL, NULL, 0, "standard output: %s", strerror(errno));
 		rc = -1;
 	}
-	if (st.bytes || st.rows || st.rejects)
+	if (rc == 0 || st.rows || st.rejects)
 		summary(argv[optind], &st);
 	sb_release(&out.sb);
 	format_free(f);
 	conf_free(conf);
 	if (out.failed)
 		return RX_INTERNAL;
-	return rc < 0 || st.rejects ? RX_BADINPUT : RX_OK;
+	/* A file refused before reading (a format that needs --date) says
+	 * RX_USAGE through diag; main() returns the worse status. */
+	if (rc < 0 && diag_status() == RX_OK)
+		return RX_BADINPUT;
+	return st.rejects ? RX_BADINPUT : RX_OK;
 }

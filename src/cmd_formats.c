@@ -48,9 +48,12 @@ int cmd_formats(int argc, char **argv, const struct globals *g)
 	int ch, verbose = g->verbosity > 0, wname = 4, wkind = 4, wpath = 4;
 	size_t i;
 
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
-		if (ch != 'v')
+		if (ch != 'v') {
+			error_at(RX_USAGE, NULL, 0, "%s: unknown option", argv[optind - 1]);
 			return usage_of("formats");
+		}
 		verbose = 1;
 	}
 	if (optind != argc)
