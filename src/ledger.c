@@ -43,6 +43,8 @@
  * has shipped.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +77,15 @@ struct ledger {
 	int txn_checked;      /* the first put of this transaction has looked */
 	char **reindex;       /* CREATE INDEX statements to run before commit */
 	size_t nreindex;
+	/* diag is not thread-safe: messages from another thread than the
+	 * opener's wait here for the opener's next ledger call. */
+	pthread_t owner;
+	struct held {
+		enum recon_exit status;
+		char *file, *msg;
+		int64_t line;
+	} held[8];
+	size_t nheld, dropped;
 };
 
 struct ledger_cursor {
@@ -113,9 +124,53 @@ static const char *const migrations[] = {
 #define RECORD_COLS "channel, kind, order_code, refund_code, channel_txn_id, amount," \
 	" currency, fee, status, created_at, created_off, paid_at, paid_off, line"
 
+/* Print the messages other threads left, in their order. */
+static void flush_held(struct ledger *l)
+{
+	size_t i;
+
+	if (!pthread_equal(pthread_self(), l->owner))
+		return;
+	for (i = 0; i < l->nheld; i++) {
+		error_at(l->held[i].status, l->held[i].file, l->held[i].line, "%s", l->held[i].msg);
+		free(l->held[i].file);
+		free(l->held[i].msg);
+	}
+	if (l->dropped)
+		error_at(RX_INTERNAL, l->path, 0, "%zu more database errors not shown", l->dropped);
+	l->nheld = l->dropped = 0;
+}
+
+static void report(struct ledger *l, enum recon_exit status, const char *file, int64_t line,
+		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void report(struct ledger *l, enum recon_exit status, const char *file, int64_t line,
+		   const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	if (pthread_equal(pthread_self(), l->owner)) {
+		flush_held(l);
+		error_at(status, file, line, "%s", sb.buf);
+	} else if (l->nheld < ARRAY_SIZE(l->held)) {
+		l->held[l->nheld].status = status;
+		l->held[l->nheld].file = file ? xstrdup(file) : NULL;
+		l->held[l->nheld].line = line;
+		l->held[l->nheld].msg = sb_detach(&sb, NULL);
+		l->nheld++;
+	} else {
+		l->dropped++;
+	}
+	sb_release(&sb);
+}
+
 static void db_error(struct ledger *l, const char *what)
 {
-	error_at(RX_INTERNAL, l->path, 0, "%s: %s", what, sqlite3_errmsg(l->db));
+	report(l, RX_INTERNAL, l->path, 0, "%s: %s", what, sqlite3_errmsg(l->db));
 }
 
 static int exec(struct ledger *l, const char *sql, const char *what)
@@ -166,9 +221,9 @@ static int migrate(struct ledger *l)
 	if (v == SCHEMA_VERSION)
 		return 0;
 	if (v > SCHEMA_VERSION) {
-		error_at(RX_INTERNAL, l->path, 0,
-			 "database schema version %d is newer than this recon knows (%d)",
-			 v, SCHEMA_VERSION);
+		report(l, RX_INTERNAL, l->path, 0,
+		       "database schema version %d is newer than this recon knows (%d)",
+		       v, SCHEMA_VERSION);
 		return -1;
 	}
 	if (ledger_begin(l, OPEN_BUSY_MS) < 0)
@@ -238,6 +293,7 @@ struct ledger *ledger_open(const char *path, int create)
 	}
 	l = xcalloc(1, sizeof(*l));
 	l->path = xstrdup(path);
+	l->owner = pthread_self();
 	if (sqlite3_open_v2(path, &l->db, flags, NULL) != SQLITE_OK) {
 		if (!l->db) {
 			error_at(RX_INTERNAL, path, 0, "cannot open database: out of memory");
@@ -255,7 +311,7 @@ struct ledger *ledger_open(const char *path, int create)
 	snprintf(pragmas, sizeof(pragmas),
 		 "PRAGMA page_size = %d; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		 " PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
-		 " PRAGMA cache_size = -%d;", PAGE_SIZE, CACHE_KIB);
+		 " PRAGMA cache_size = -%d; PRAGMA threads = 2;", PAGE_SIZE, CACHE_KIB);
 	if (exec(l, pragmas, "cannot open database") < 0 || migrate(l) < 0 ||
 	    prepare_all(l) < 0) {
 		ledger_close(l);
@@ -279,6 +335,7 @@ void ledger_close(struct ledger *l)
 {
 	if (!l)
 		return;
+	flush_held(l);
 	reindex_free(l);
 	sqlite3_finalize(l->ins);
 	sqlite3_finalize(l->upd);
@@ -305,6 +362,7 @@ int ledger_begin(struct ledger *l, int busy_ms)
 {
 	int rc;
 
+	flush_held(l);
 	sqlite3_busy_timeout(l->db, busy_ms);
 	rc = sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc == SQLITE_OK) {
@@ -313,7 +371,7 @@ int ledger_begin(struct ledger *l, int busy_ms)
 		return 0;
 	}
 	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-		error_at(RX_INTERNAL, l->path, 0, "another recon is using this workspace");
+		report(l, RX_INTERNAL, l->path, 0, "another recon is using this workspace");
 	else
 		db_error(l, "begin");
 	return -1;
@@ -379,6 +437,7 @@ int ledger_commit(struct ledger *l)
 {
 	size_t i;
 
+	flush_held(l);
 	for (i = 0; i < l->nreindex; i++) {
 		if (sqlite3_exec(l->db, l->reindex[i], NULL, NULL, NULL) != SQLITE_OK) {
 			db_error(l, "create index");
@@ -397,6 +456,7 @@ int ledger_commit(struct ledger *l)
 
 void ledger_rollback(struct ledger *l)
 {
+	flush_held(l);
 	if (!sqlite3_get_autocommit(l->db))
 		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 	txn_end(l);
@@ -449,8 +509,8 @@ static int step_write(struct ledger *l, sqlite3_stmt *st, const struct record *r
 
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		error_at(RX_INTERNAL, l->path, 0, "%s %s %s: %s", r->channel,
-			 rec_kind_name(r->kind), record_key(r), sqlite3_errmsg(l->db));
+		report(l, RX_INTERNAL, l->path, 0, "%s %s %s: %s", r->channel,
+		       rec_kind_name(r->kind), record_key(r), sqlite3_errmsg(l->db));
 		return -1;
 	}
 	return sqlite3_changes(l->db);
@@ -495,8 +555,8 @@ int ledger_put(struct ledger *l, const struct record *r)
 	/* The importer checks this per row; this is the last line of defence
 	 * (the schema's CHECK would name neither file nor line). */
 	if (!*record_key(r) || !*r->channel) {
-		error_at(RX_BADINPUT, r->file, r->line, "%s: empty",
-			 !*r->channel ? "channel" : r->kind == KIND_REFUND ? "refund_code" : "order_code");
+		report(l, RX_BADINPUT, r->file, r->line, "%s: empty",
+		       !*r->channel ? "channel" : r->kind == KIND_REFUND ? "refund_code" : "order_code");
 		return -1;
 	}
 

@@ -5,6 +5,11 @@
  * src/ledger.c). Orders and refunds are canonical records keyed by
  * (channel, kind, key) where key is the order code of a payment and the
  * refund code of a refund.
+ *
+ * A ledger may be handed to another thread (one thread at a time). Since
+ * diag is not thread-safe, messages raised in a thread other than the one
+ * that opened the ledger are held and printed by that thread's next call
+ * to ledger_begin, ledger_commit, ledger_rollback or ledger_close.
  */
 #include <stdint.h>
 #include "recon/record.h"
