@@ -354,8 +354,6 @@ int classify_group(const struct join_group *g, void *arg)
 	if (g->ledger) {
 		item = g->ledger;
 		from = g->pending ? FROM_P : FROM_L;
-		if (paid(item) && add(c, TALLY_LEDGER, item->currency, item->amount))
-			return -1;
 		if (from == FROM_L && paid(item)) {
 			rc = c->env.settled_before(c->env.ctx, g->kind, g->key, item->paid_time);
 			if (rc < 0)
@@ -368,6 +366,10 @@ int classify_group(const struct join_group *g, void *arg)
 				all_dup = 1;
 			}
 		}
+		/* The ledger's side of the day: what this statement should show
+		 * (an item settled early was shown by an earlier one). */
+		if (paid(item) && !all_dup && add(c, TALLY_LEDGER, item->currency, item->amount))
+			return -1;
 	} else if (g->pending || g->nstmt) {
 		rc = c->env.lookup(c->env.ctx, g->kind, g->key, &found);
 		if (rc < 0)

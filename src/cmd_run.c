@@ -67,6 +67,7 @@ struct chan {
 	struct pending_item *settled;   /* settled earlier, due today */
 	size_t nsettled;
 	int warned_channel;
+	int bad_input;           /* decoding stopped on a row we cannot take */
 	struct ledger_cursor *cur;
 };
 
@@ -95,6 +96,7 @@ static int on_record(const struct record *r, void *ctx)
 	}
 	if (tally_add(&ch->cl.tally, TALLY_OTHER, r->currency, r->amount) < 0) {
 		error_at(RX_BADINPUT, r->file, r->line, "amount: sum out of range");
+		ch->bad_input = 1;
 		return 1;
 	}
 	return 0;
@@ -218,7 +220,7 @@ static int read_statement(struct chan *ch, const char *path)
 	struct format *f;
 	struct decode_opts o;
 	struct decode_stats st;
-	char *rejects;
+	char *rejects, *shown;
 	struct strbuf sb = STRBUF_INIT;
 	int rc;
 
@@ -232,6 +234,10 @@ static int read_statement(struct chan *ch, const char *path)
 	}
 	sb_addf(&sb, "rejects-%s.csv", cc->name);
 	rejects = path_join(run->outdir, sb.buf);
+	sb_reset(&sb);
+	/* As configured (usually relative to the workspace) in messages. */
+	sb_addf(&sb, "%s/rejects-%s.csv", run->date, cc->name);
+	shown = path_join(run->conf->output_dir, sb.buf);
 	sb_release(&sb);
 	unlink(rejects);
 
@@ -250,27 +256,30 @@ static int read_statement(struct chan *ch, const char *path)
 	ch->ri.totals_ok = st.totals_ok;
 	if (!st.rejects)
 		unlink(rejects);
-	if (rc < 0 || diag_status() >= RX_INTERNAL) {
+	if (rc < 0 || ch->bad_input) {
 		error_at(RX_BADINPUT, cc->name, 0, "statement %s could not be read: not reconciled",
 			 ch->name);
-		free(rejects);
-		return diag_status() >= RX_INTERNAL ? -1 : 1;
+		rc = 1;
+		goto out;
 	}
 	if (st.rejects && !run->allow_rejects) {
 		error_at(RX_BADINPUT, cc->name, 0,
 			 "%llu rejected %s in %s: not reconciled (see %s; --allow-rejects"
 			 " reconciles the other rows)", (unsigned long long)st.rejects,
-			 st.rejects == 1 ? "row" : "rows", ch->name, rejects);
-		free(rejects);
-		return 1;
+			 st.rejects == 1 ? "row" : "rows", ch->name, shown);
+		rc = 1;
+		goto out;
 	}
 	if (st.rejects)
 		diag(DIAG_WARNING, RX_BADINPUT, cc->name, 0,
 		     "%llu rejected %s in %s: reconciled without them (see %s)",
 		     (unsigned long long)st.rejects, st.rejects == 1 ? "row" : "rows", ch->name,
-		     rejects);
+		     shown);
+	rc = sorter_finish(ch->sorter) < 0 ? -1 : 0;
+out:
 	free(rejects);
-	return sorter_finish(ch->sorter) < 0 ? -1 : 0;
+	free(shown);
+	return rc;
 }
 
 /* The merge-join and the records. Returns 0 or -1. */

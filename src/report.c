@@ -177,7 +177,7 @@ static void channel_text(struct strbuf *sb, const struct run_info *ri)
 		{ TALLY_MISSING, "MISSING" }, { TALLY_CURRENCY, "CURRENCY" },
 		{ TALLY_PENDING, "pending" }, { TALLY_OTHER, "not reconciled" },
 	};
-	char cur[16][4], from[32], to[32], buf[MONEY_BUFSZ];
+	char cur[16][4], from[32], to[32];
 	size_t ncur = currencies(ri, cur, 16), i;
 	int ok;
 
@@ -215,8 +215,9 @@ static void channel_text(struct strbuf *sb, const struct run_info *ri)
 			sb_release(&a);
 		}
 	}
-	(void)buf;
 }
+
+#define COLMAX 512   /* a column of the discrepancy list, NUL included */
 
 struct widths {
 	int w[8];
@@ -229,7 +230,7 @@ static const char *dash(const char *s)
 }
 
 /* The columns of one line of the discrepancy list. */
-static void list_cols(const struct stored_discrepancy *sd, char col[8][160])
+static void list_cols(const struct stored_discrepancy *sd, char col[8][COLMAX])
 {
 	const struct discrepancy *d = &sd->d;
 
@@ -237,22 +238,22 @@ static void list_cols(const struct stored_discrepancy *sd, char col[8][160])
 		amount_text(d->difference, d->currency, col[0]);
 	else
 		strcpy(col[0], "-");
-	snprintf(col[1], 160, "%s", d->currency);
-	snprintf(col[2], 160, "%s/%s", class_name(d->cls), reason_name(d->reason));
-	snprintf(col[3], 160, "%s", sd->channel);
-	snprintf(col[4], 160, "%s", dash(d->order_code));
-	snprintf(col[5], 160, "%s", dash(d->refund_code));
+	snprintf(col[1], COLMAX, "%s", d->currency);
+	snprintf(col[2], COLMAX, "%s/%s", class_name(d->cls), reason_name(d->reason));
+	snprintf(col[3], COLMAX, "%s", sd->channel);
+	snprintf(col[4], COLMAX, "%s", dash(d->order_code));
+	snprintf(col[5], COLMAX, "%s", dash(d->refund_code));
 	if (d->source_file)
-		snprintf(col[6], 160, "%s:%lld", d->source_file, (long long)d->source_line);
+		snprintf(col[6], COLMAX, "%s:%lld", d->source_file, (long long)d->source_line);
 	else
 		strcpy(col[6], "ledger");
-	snprintf(col[7], 160, "%s", sd->c.key);
+	snprintf(col[7], COLMAX, "%s", sd->c.key);
 }
 
 static int measure(const struct stored_discrepancy *sd, void *ctx)
 {
 	struct widths *w = ctx;
-	char col[8][160];
+	char col[8][COLMAX];
 	int i;
 
 	list_cols(sd, col);
@@ -268,7 +269,7 @@ struct list_out {
 	FILE *out;
 };
 
-static void list_line(FILE *out, const struct widths *w, char col[8][160])
+static void list_line(FILE *out, const struct widths *w, char col[8][COLMAX])
 {
 	fprintf(out, "  %*s %-*s %-*s %-*s %-*s %-*s %-*s %s\n", w->w[0], col[0], w->w[1], col[1],
 		w->w[2], col[2], w->w[3], col[3], w->w[4], col[4], w->w[5], col[5], w->w[6],
@@ -278,7 +279,7 @@ static void list_line(FILE *out, const struct widths *w, char col[8][160])
 static int list_one(const struct stored_discrepancy *sd, void *ctx)
 {
 	struct list_out *lo = ctx;
-	char col[8][160];
+	char col[8][COLMAX];
 
 	list_cols(sd, col);
 	list_line(lo->out, lo->w, col);
@@ -295,7 +296,7 @@ int report_text(struct runstore *rs, int64_t day, FILE *out)
 	struct strbuf sb = STRBUF_INIT;
 	struct widths w;
 	struct list_out lo;
-	char date[16], col[8][160];
+	char date[16], col[8][COLMAX];
 	int n, i;
 
 	n = runstore_runs(rs, day, &runs);
@@ -324,7 +325,7 @@ int report_text(struct runstore *rs, int64_t day, FILE *out)
 	}
 	fprintf(out, "\ndiscrepancies, biggest first: %llu\n", (unsigned long long)w.n);
 	for (i = 0; i < 8; i++)
-		snprintf(col[i], 160, "%s", head[i]);
+		snprintf(col[i], COLMAX, "%s", head[i]);
 	list_line(out, &w, col);
 	lo.w = &w;
 	lo.out = out;

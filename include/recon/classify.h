@@ -81,7 +81,8 @@ const char *amount_text(int64_t v, const char *currency, char *buf);
 /* Running counts and sums, per item and currency. */
 enum tally_item {
 	TALLY_STATEMENT,     /* statement rows reconciled (SUCCESS PAY/REFUND): amounts */
-	TALLY_LEDGER,        /* paid ledger items due that day: amounts */
+	TALLY_LEDGER,        /* paid ledger items due that day, unless an earlier
+	                      * statement settled them: amounts */
 	TALLY_MATCHED,       /* statement rows matched: amounts */
 	TALLY_LONG, TALLY_SHORT, TALLY_MISSING, TALLY_CURRENCY, TALLY_FEE,  /* differences */
 	TALLY_PENDING,       /* suspense items left after the run: ledger amounts */

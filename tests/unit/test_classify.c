@@ -543,6 +543,8 @@ static void test_settled_early(void **state)
 	assert_int_equal(classify(KIND_PAY, "F1", NULL, 0, &l, NULL), 0);
 	assert_int_equal(W.np, 0);
 	assert_int_equal(W.nd, 0);
+	/* nor is it part of what today's statement should show */
+	assert_int_equal(tally_count(&C.tally, TALLY_LEDGER), 0);
 	/* and showing it again is a duplicate */
 	assert_int_equal(classify(KIND_PAY, "F1", &s, 1, &l, NULL), 0);
 	assert_int_equal(W.nd, 1);
