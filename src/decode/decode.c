@@ -7,6 +7,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,25 +19,31 @@
 #include "recon/util.h"
 
 /* Names on records live as long as the process: records outlive the
- * decode (sorted, spilled, joined), and few distinct files are read. */
+ * decode (sorted, spilled, joined, handed to other threads), and few
+ * distinct files are read. */
 struct interned {
 	struct interned *next;
 	char s[];
 };
 static struct interned *interned;
+static pthread_mutex_t intern_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *intern(const char *s)
 {
 	struct interned *i;
 	size_t n = strlen(s);
 
+	pthread_mutex_lock(&intern_lock);
 	for (i = interned; i; i = i->next)
 		if (!strcmp(i->s, s))
-			return i->s;
-	i = xmalloc(sizeof(*i) + n + 1);
-	memcpy(i->s, s, n + 1);
-	i->next = interned;
-	interned = i;
+			break;
+	if (!i) {
+		i = xmalloc(sizeof(*i) + n + 1);
+		memcpy(i->s, s, n + 1);
+		i->next = interned;
+		interned = i;
+	}
+	pthread_mutex_unlock(&intern_lock);
 	return i->s;
 }
 
@@ -206,14 +213,12 @@ static int header_index(struct dctx *d, const char *name)
 
 static void set_index_source(struct dctx *d, int i, int j, const struct fmt_source *s)
 {
-	static char names[F__COUNT][KIND__COUNT + 1][24];
-
 	d->col[i][j] = s->index - 1;
 	if ((size_t)s->index <= d->nheader) {
 		d->colname[i][j] = d->header[s->index - 1];
 	} else {
-		snprintf(names[i][j], sizeof(names[i][j]), "column %d", s->index);
-		d->colname[i][j] = names[i][j];
+		snprintf(d->idxname[i][j], sizeof(d->idxname[i][j]), "column %d", s->index);
+		d->colname[i][j] = d->idxname[i][j];
 	}
 }
 

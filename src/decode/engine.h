@@ -50,6 +50,7 @@ struct dctx {
 	/* column of each source: col[field][0 or 1 + kind]; -1 absent */
 	int col[F__COUNT][KIND__COUNT + 1];
 	const char *colname[F__COUNT][KIND__COUNT + 1];
+	char idxname[F__COUNT][KIND__COUNT + 1][24];   /* "column 3" */
 	int *skipcol;
 	char **header;          /* header names as read, for messages */
 	size_t nheader;

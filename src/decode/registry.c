@@ -1,6 +1,7 @@
 /*
  * registry.c: the one table of decoder kinds. A new kind is a new file
- * with its struct kind_ops and a line here; nothing else knows the list.
+ * with its struct kind_ops, a line in kinds[] and its name in kind_names();
+ * nothing else knows the list.
  */
 #include <string.h>
 
@@ -20,16 +21,8 @@ const struct kind_ops *kind_find(const char *name)
 	return NULL;
 }
 
+/* Kept by hand next to the table: a static string needs no lock. */
 const char *kind_names(void)
 {
-	static char names[128];
-	size_t i;
-
-	if (!names[0])
-		for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-			if (i)
-				strcat(names, ", ");
-			strcat(names, kinds[i]->name);
-		}
-	return names;
+	return "csv";
 }
