@@ -34,7 +34,7 @@
 #include "recon/util.h"
 
 /* How long an import waits for another recon's write to finish. */
-#define IMPORT_BUSY_MS 10000
+#define IMPORT_BUSY_MS 5000
 /* The ring between the decoder and the writer: big enough batches that
  * the handover costs nothing, few enough that memory stays small. */
 #define BATCH 1024
