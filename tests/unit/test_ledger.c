@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -435,6 +436,102 @@ static void test_empty_key_refused(void **state)
 	assert_int_equal(count_rows(f->l), 0);
 }
 
+static int64_t count_indexes(struct ledger *l)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(ledger_db(l),
+		"SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'ledger'"
+		" AND name IN ('ledger_paid', 'ledger_refund_order')", -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Loading an empty ledger drops the secondary indexes for speed; they are
+ * back after the commit, and after a rollback, and a later import into a
+ * ledger with rows keeps them throughout. */
+static void test_bulk_load_keeps_indexes(void **state)
+{
+	struct fixture *f = *state;
+	struct record r = pay("wechat", "B1", 1);
+
+	assert_int_equal(count_indexes(f->l), 2);
+	assert_int_equal(ledger_begin(f->l, 1000), 0);
+	assert_int_equal(ledger_put(f->l, &r), LEDGER_INSERTED);
+	assert_int_equal(count_indexes(f->l), 0);
+	ledger_rollback(f->l);
+	assert_int_equal(count_indexes(f->l), 2);
+	assert_int_equal(count_rows(f->l), 0);
+
+	put_all(f->l, &r, 1);
+	assert_int_equal(count_indexes(f->l), 2);
+	assert_int_equal(ledger_begin(f->l, 1000), 0);
+	r = pay("wechat", "B2", 2);
+	assert_int_equal(ledger_put(f->l, &r), LEDGER_INSERTED);
+	assert_int_equal(count_indexes(f->l), 2);
+	assert_int_equal(ledger_commit(f->l), 0);
+	assert_int_equal(count_rows(f->l), 2);
+}
+
+struct put_job {
+	struct ledger *l;
+	struct record r;
+	int ret;
+};
+
+static void *put_in_thread(void *arg)
+{
+	struct put_job *j = arg;
+
+	j->ret = ledger_put(j->l, &j->r);
+	return NULL;
+}
+
+static int run_put_thread(struct fixture *f)
+{
+	static struct put_job j;
+	pthread_t t;
+
+	j.l = f->l;
+	j.r = refund("wechat", "O1", "", -1);
+	assert_int_equal(pthread_create(&t, NULL, put_in_thread, &j), 0);
+	pthread_join(t, NULL);
+	return j.ret;
+}
+
+static int rollback_here(struct fixture *f)
+{
+	ledger_rollback(f->l);
+	return 0;
+}
+
+/* A writer thread's error is not printed from that thread (diag is not
+ * thread-safe) but by the opener's next ledger call, once. */
+static void test_errors_from_another_thread(void **state)
+{
+	struct fixture *f = *state;
+	char *msg;
+	int ret;
+
+	diag_reset();
+	assert_int_equal(ledger_begin(f->l, 1000), 0);
+	msg = capture_stderr(run_put_thread, f, &ret);
+	assert_int_equal(ret, -1);
+	assert_string_equal(msg, "");
+	assert_int_equal(diag_status(), RX_OK);
+	free(msg);
+	msg = capture_stderr(rollback_here, f, &ret);
+	assert_string_equal(msg, "recon: ledger.csv:2: error: refund_code: empty\n");
+	assert_int_equal(diag_status(), RX_BADINPUT);
+	free(msg);
+	msg = capture_stderr(rollback_here, f, &ret);
+	assert_string_equal(msg, "");
+	free(msg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +544,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_busy_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_key_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_errors_from_another_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_load_keeps_indexes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
