@@ -135,6 +135,8 @@ static int env_settled_before(void *ctx, int kind, const char *key, int64_t paid
 	struct pending_item want;
 
 	if (paid >= ch->cl.win_from && paid < ch->cl.win_to) {
+		if (!ch->nsettled)
+			return 0;
 		memset(&want, 0, sizeof(want));
 		want.kind = kind;
 		snprintf(want.key, sizeof(want.key), "%s", key);

@@ -569,7 +569,8 @@ static int load_items(struct runstore *rs, sqlite3_stmt *st, struct pending_item
 		return db_fail(rs, "read earlier runs");
 	}
 	/* The join's order is strcmp's, whatever SQL would sort by. */
-	qsort(*items, *n, sizeof(**items), pending_cmp);
+	if (*n > 1)
+		qsort(*items, *n, sizeof(**items), pending_cmp);
 	return 0;
 }
 
