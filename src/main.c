@@ -57,6 +57,14 @@ int usage_of(const char *name)
 	return command_usage(command_find(name));
 }
 
+/* The short form for mistakes: the full list is one --help away. */
+static int short_usage(void)
+{
+	fputs("usage: recon [-qv] [--config FILE] COMMAND [ARGS...]\n"
+	      "'recon --help' lists the commands.\n", stderr);
+	return RX_USAGE;
+}
+
 static void print_help(FILE *f)
 {
 	const struct command *c;
@@ -64,7 +72,7 @@ static void print_help(FILE *f)
 	fputs("usage: recon [-qv] [--config FILE] COMMAND [ARGS...]\n"
 	      "       recon --help | --version\n\ncommands:\n", f);
 	for (c = commands; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+		fprintf(f, "  %-14s %s\n", c->name, c->summary);
 	fputs("\n'recon help COMMAND' shows a command's usage; man recon for the rest.\n", f);
 }
 
@@ -126,20 +134,16 @@ int main(int argc, char **argv)
 				fprintf(stderr, "recon: error: -%c: unknown option or missing argument\n", optopt);
 			else
 				fprintf(stderr, "recon: error: %s: unknown option\n", argv[optind - 1]);
-			print_help(stderr);
-			return RX_USAGE;
+			return short_usage();
 		}
 	}
-	if (optind >= argc) {
-		print_help(stderr);
-		return RX_USAGE;
-	}
+	if (optind >= argc)
+		return short_usage();
 	diag_set_verbosity(g.verbosity);
 	cmd = command_find(argv[optind]);
 	if (!cmd) {
 		fprintf(stderr, "recon: error: %s: no such command\n", argv[optind]);
-		print_help(stderr);
-		return RX_USAGE;
+		return short_usage();
 	}
 	/* Commands parse their own options with getopt from a fresh start;
 	 * optind = 0 makes glibc reinitialise, so argv[0] is the command name. */
