@@ -1,0 +1,138 @@
+#!/bin/sh
+# Benchmarks: `make bench`, never `make check`.
+#
+#   sh bench/run.sh [SECTION...]      sections: import (default: all)
+#
+# Inputs are generated deterministically into bench/work/ (git-ignored) and
+# kept between runs; each section prints a small table of wall time, rows
+# per second and the peak resident memory of the recon process measured.
+#
+# Environment: RECON (the binary; default ./recon), BENCH_ROWS (default
+# 1000000), BENCH_SEED, BENCH_REPEAT (runs per step, default 3; the best
+# is shown).
+#
+# A section is a function bench_NAME that calls `measure LABEL ROWS CMD...`
+# for each step (as often as it likes), then `table TITLE`; add one and
+# list it in SECTIONS.
+set -eu
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+recon=${RECON:-$root/recon}
+work=$root/bench/work
+rows=${BENCH_ROWS:-1000000}
+seed=${BENCH_SEED:-20261121}
+repeat=${BENCH_REPEAT:-3}
+results=$work/results
+SECTIONS="import"
+
+export RECON_FORMAT_PATH="$root/formats" RECON_RULES_PATH="$root/rules" TZ=UTC LC_ALL=C
+unset RECON_CONFIG
+
+[ -x "$recon" ] || { echo "bench: $recon: not built (make recon)" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "bench: python3 is needed" >&2; exit 2; }
+mkdir -p "$work"
+: >"$results"
+
+# measure LABEL ROWS CMD...: run CMD (output to $work/LABEL.out/.err), stop
+# loudly if it fails, and note wall time and peak RSS in $results. Peak RSS
+# is the child's ru_maxrss from wait4(), so neither the shell nor python is
+# counted.
+measure() {
+	label=$1 n=$2; shift 2
+	python3 - "$label" "$n" "$work/$label" "$results" "$@" <<'PY'
+import os, sys, time
+label, n, out, results, argv = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5:]
+t0 = time.monotonic()
+pid = os.fork()
+if pid == 0:
+    fo = os.open(out + ".out", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    fe = os.open(out + ".err", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fo, 1)
+    os.dup2(fe, 2)
+    try:
+        os.execvp(argv[0], argv)
+    finally:
+        os._exit(127)
+_, status, ru = os.wait4(pid, 0)
+wall = time.monotonic() - t0
+code = os.waitstatus_to_exitcode(status)
+if code != 0:
+    sys.stderr.write("bench: %s: exit status %d; see %s.err:\n" % (label, code, out))
+    sys.stderr.write(open(out + ".err").read()[-2000:])
+    sys.exit(1)
+with open(results, "a") as f:
+    f.write("%s %d %.6f %d\n" % (label, n, wall, ru.ru_maxrss))
+PY
+}
+
+# table TITLE: one row per label measured since the last table, in the
+# order first measured: the best (least) wall time of its runs, the rows
+# per second of that run and its peak RSS. The best run is the one least
+# disturbed by whatever else the machine was doing.
+table() {
+	python3 - "$1" "$results" <<'PY'
+import sys
+title, results = sys.argv[1], sys.argv[2]
+best, order, count = {}, [], {}
+for line in open(results):
+    label, n, wall, rss = line.split()
+    n, wall, rss = int(n), float(wall), int(rss)
+    if label not in best:
+        order.append(label)
+    count[label] = count.get(label, 0) + 1
+    if label not in best or wall < best[label][1]:
+        best[label] = (n, wall, rss)
+print()
+print("== " + title)
+print("%-20s %8s %5s %9s %10s %9s" % ("step", "rows", "runs", "best s", "rows/s", "RSS MiB"))
+for label in order:
+    n, wall, rss = best[label]
+    print("%-20s %8s %5d %9.2f %10s %9.1f" % (label, n or "-", count[label], wall,
+          "%d" % (n / wall) if n else "-", rss / 1024))
+PY
+	: >"$results"
+}
+
+# gen FILE ARGS...: make a ledger CSV with gen_ledger.py unless it is there.
+gen() {
+	f=$1; shift
+	[ -f "$f" ] && return
+	echo "bench: generating $f"
+	python3 "$root/bench/gen_ledger.py" "$@" "$f.tmp"
+	mv "$f.tmp" "$f"
+}
+
+# The ledger: recon init, then ledger import of a month of orders into the
+# empty database (the bulk path), the same file again (every row unchanged:
+# the update path), then the next month into the full ledger (inserts into
+# a ledger that already has rows). Each sequence runs $repeat times on a
+# fresh workspace.
+bench_import() {
+	csv=$work/ledger-$rows-$seed.csv
+	csv2=$work/ledger-$rows-$seed-next.csv
+	gen "$csv" --rows "$rows" --seed "$seed"
+	gen "$csv2" --rows "$rows" --seed "$((seed + 1))" --month 2026-12
+	ws=$work/ws
+	i=0
+	while [ $i -lt "$repeat" ]; do
+		rm -rf "$ws"
+		measure init 0 "$recon" -q init "$ws"
+		measure import-fresh "$rows" "$recon" --config "$ws/recon.conf" ledger import "$csv"
+		measure import-again "$rows" "$recon" --config "$ws/recon.conf" ledger import "$csv"
+		measure import-next-month "$rows" "$recon" --config "$ws/recon.conf" ledger import "$csv2"
+		i=$((i + 1))
+	done
+	table "ledger import: $rows rows ($(du -m "$csv" | cut -f1) MB of CSV) per import"
+	echo "database after two months: $(du -m "$ws/recon.db" | cut -f1) MB"
+	for s in import-fresh import-again import-next-month; do
+		printf '%s: %s\n' "$s" "$(cat "$work/$s.out")"
+	done
+}
+
+[ $# -gt 0 ] || set -- $SECTIONS
+for s in "$@"; do
+	case " $SECTIONS " in
+	*" $s "*) "bench_$s" ;;
+	*) echo "bench: $s: no such section (sections: $SECTIONS)" >&2; exit 2 ;;
+	esac
+done
