@@ -25,7 +25,7 @@
  *     the (channel, kind, key) ordered index the merge-join scans.
  *
  *   ledger_file         id INTEGER PRIMARY KEY, path TEXT UNIQUE: the files
- *                       imported, as named on the command line (a path
+ *                       imported, by the decoder's name for them (a path
  *                       repeated on a million rows would be a sixth of
  *                       the table)
  *
@@ -37,10 +37,16 @@
  * Keys compare with SQLite's BINARY collation, i.e. as memcmp() of the
  * UTF-8 bytes, which is what strcmp() gives the statement side.
  *
- * Tables owned by other modules (runs, discrepancies, corrections,
- * suspense) live in the same database through ledger_db(); they are added
- * as further steps of migrations[] below, never by editing a step that
- * has shipped.
+ * migrations[] below takes a database from any earlier version to this
+ * one; a step is never edited once shipped, a change is a new step. Other
+ * modules keep their tables in the same database through ledger_db() and
+ * version them themselves (runstore.c).
+ *
+ * Speed: a put is one prepared INSERT (plus an UPDATE when the key is
+ * there), all inside the caller's transaction. Into an empty ledger the
+ * secondary indexes are dropped at the first put and built again, sorted,
+ * at commit (bulk_start): the first import of a big ledger is the slow
+ * one people wait for.
  */
 #include <errno.h>
 #include <pthread.h>
