@@ -262,26 +262,40 @@ static int on_record(const struct record *r, void *ctx)
 	return 0;
 }
 
+/* One reject file line for refusal i (file,line,column,error,raw). */
+static void refusal_csv(struct strbuf *out, const struct refusal *rf, struct strbuf *raw)
+{
+	if (raw->len && raw->buf[raw->len - 1] == '\r')
+		sb_setlen(raw, raw->len - 1);
+	sb_add_csv(out, rf->file);
+	sb_addf(out, ",%lld,", (long long)rf->line);
+	sb_add_csv(out, rf->column);
+	sb_addc(out, ',');
+	sb_add_csv(out, rf->why);
+	sb_addc(out, ',');
+	sb_add_csv(out, raw->buf);
+	sb_addc(out, '\n');
+}
+
 /*
  * Append the rows the ledger's rules refused in path to the reject file,
- * in the decoder's columns (file,line,column,error,raw). The raw text is
- * the row's first physical line, read again from the file: the decoder
- * has let go of it by now.
+ * in the decoder's columns. The raw text is the row's first physical line,
+ * read again from the file (through its container): the decoder has let
+ * go of it by now. Refusals come in line order.
  */
 static void keep_refused(struct import *im, const char *path, const char *rejects)
 {
-	const char *name = im->refused[0].file;
 	struct input *in;
 	struct strbuf out = STRBUF_INIT, line = STRBUF_INIT;
 	char buf[65536];
 	ssize_t n;
 	int64_t lineno = 1;
-	size_t i = 0, k;
+	size_t i = 0, k, more = im->nrefused > MAX_MESSAGES ? im->nrefused - MAX_MESSAGES : 0;
 	FILE *f;
 
-	if (im->nrefused > MAX_MESSAGES)
-		error_at(RX_BADINPUT, name, 0, "%zu more rejected row%s not shown",
-			 im->nrefused - MAX_MESSAGES, im->nrefused - MAX_MESSAGES == 1 ? "" : "s");
+	if (more)
+		error_at(RX_BADINPUT, im->refused[0].file, 0, "%zu more rejected row%s not shown",
+			 more, more == 1 ? "" : "s");
 	in = input_open(path, NULL);
 	while (in && i < im->nrefused && (n = input_read(in, buf, sizeof(buf))) > 0) {
 		for (k = 0; k < (size_t)n && i < im->nrefused; k++) {
@@ -290,28 +304,29 @@ static void keep_refused(struct import *im, const char *path, const char *reject
 					sb_addc(&line, buf[k]);
 				continue;
 			}
-			while (i < im->nrefused && im->refused[i].line == lineno) {
-				if (line.len && line.buf[line.len - 1] == '\r')
-					sb_setlen(&line, line.len - 1);
-				sb_add_csv(&out, name);
-				sb_addf(&out, ",%lld,", (long long)lineno);
-				sb_add_csv(&out, im->refused[i].column);
-				sb_addc(&out, ',');
-				sb_add_csv(&out, im->refused[i].why);
-				sb_addc(&out, ',');
-				sb_add_csv(&out, line.buf);
-				sb_addc(&out, '\n');
-				i++;
-			}
+			while (i < im->nrefused && im->refused[i].line == lineno)
+				refusal_csv(&out, &im->refused[i++], &line);
 			sb_reset(&line);
 			lineno++;
 		}
 	}
 	if (in)
 		input_close(in);
+	/* The last line without its newline, or a file gone since. */
+	for (; i < im->nrefused; i++) {
+		if (im->refused[i].line != lineno)
+			sb_reset(&line);
+		refusal_csv(&out, &im->refused[i], &line);
+	}
 	f = fopen(rejects, "a");
-	if (!f || fwrite(out.buf, 1, out.len, f) != out.len || fclose(f))
+	if (!f) {
 		error_at(RX_INTERNAL, rejects, 0, "%s", strerror(errno));
+	} else {
+		if (fwrite(out.buf, 1, out.len, f) != out.len)
+			error_at(RX_INTERNAL, rejects, 0, "%s", strerror(errno));
+		if (fclose(f))
+			error_at(RX_INTERNAL, rejects, 0, "%s", strerror(errno));
+	}
 	sb_release(&out);
 	sb_release(&line);
 	im->nrefused = 0;
