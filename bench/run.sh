@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmarks: `make bench`, never `make check`.
 #
-#   sh bench/run.sh [SECTION...]      sections: import (default: all)
+#   sh bench/run.sh [SECTION...]      sections: import run (default: all)
 #
 # Inputs are generated deterministically into bench/work/ (git-ignored) and
 # kept between runs; each section prints a small table of wall time, rows
@@ -9,7 +9,8 @@
 #
 # Environment: RECON (the binary; default ./recon), BENCH_ROWS (default
 # 1000000), BENCH_SEED, BENCH_REPEAT (runs per step, default 3; the best
-# is shown).
+# is shown), BENCH_RUN_ROWS (statement rows per day for the run section,
+# default "1000000 10000000").
 #
 # A section is a function bench_NAME that calls `measure LABEL ROWS CMD...`
 # for each step (as often as it likes), then `table TITLE`; add one and
@@ -23,7 +24,7 @@ rows=${BENCH_ROWS:-1000000}
 seed=${BENCH_SEED:-20261121}
 repeat=${BENCH_REPEAT:-3}
 results=$work/results
-SECTIONS="import"
+SECTIONS="import run"
 
 export RECON_FORMAT_PATH="$root/formats" RECON_RULES_PATH="$root/rules" TZ=UTC LC_ALL=C
 unset RECON_CONFIG
@@ -127,6 +128,41 @@ bench_import() {
 	for s in import-fresh import-again import-next-month; do
 		printf '%s: %s\n' "$s" "$(cat "$work/$s.out")"
 	done
+}
+
+# recon run: one channel's day (bench/gen_day.py) of N statement rows
+# against a ledger holding that day's N items, for each N in
+# BENCH_RUN_ROWS. The ledger is imported once per N (not timed here); the
+# first run records the day, the next ones replace it (a re-run), so the
+# best of them is a steady-state figure. Exit status 1 (the day has some
+# discrepancies, as real days do) counts as success.
+bench_run() {
+	for n in ${BENCH_RUN_ROWS:-1000000 10000000}; do
+		day=$work/day-$n-$seed
+		if [ ! -f "$day/done" ]; then
+			echo "bench: generating $day"
+			rm -rf "$day"
+			python3 "$root/bench/gen_day.py" --rows "$n" --seed "$seed" "$day"
+			: >"$day/done"
+		fi
+		ws=$work/run-ws
+		rm -rf "$ws"
+		mkdir -p "$ws"
+		cp "$day/recon.conf" "$ws/"
+		ln -s "$day/statements" "$ws/statements"
+		"$recon" -q --config "$ws/recon.conf" ledger import "$day/ledger.csv"
+		i=0
+		while [ $i -lt "$repeat" ]; do
+			measure "run-$n" "$n" sh -c '"$@"; [ $? -le 1 ]' sh \
+				"$recon" --config "$ws/recon.conf" run --date 2026-11-21
+			i=$((i + 1))
+		done
+		printf '%s: %s\n' "run-$n" "$(cat "$work/run-$n.out")"
+		echo "run-$n: statement $(du -m "$day/statements/wechat/2026-11-21.csv" | cut -f1) MB," \
+			"database $(du -m "$ws/recon.db" | cut -f1) MB"
+		rm -rf "$ws"
+	done
+	table "recon run: one channel's day, N statement rows against a ledger of N items"
 }
 
 [ $# -gt 0 ] || set -- $SECTIONS
