@@ -32,6 +32,8 @@ enum key_type {
 	K_TZ,       /* a zone tz_get() knows, a char * field */
 	K_HHMM,     /* a time of day, an int field in minutes after midnight */
 	K_INT,      /* a whole number in [lo, hi], an int field */
+	K_OPTSTR,   /* like K_STR, but may be left out: the field stays NULL */
+	K_OPTHHMM,  /* like K_HHMM, but may be left out or "none": the field is -1 */
 };
 
 struct section_def {
@@ -68,6 +70,14 @@ static const struct key_def keys[] = {
 	{ "channel", "cutoff", K_HHMM, CHANNEL(cutoff), "00:00", 0, 0 },
 	{ "channel", "grace-days", K_INT, CHANNEL(grace_days), "1", 0, 365 },
 	{ "channel", "rules", K_STR, CHANNEL(rules), "default", 0, 0 },
+	{ "channel", "connect-timeout", K_INT, CHANNEL(connect_timeout), "30", 1, 3600 },
+	{ "channel", "timeout", K_INT, CHANNEL(timeout), "600", 1, 86400 },
+	{ "channel", "retries", K_INT, CHANNEL(retries), "3", 0, 20 },
+	{ "channel", "retry-delay", K_INT, CHANNEL(retry_delay), "5", 0, 3600 },
+	{ "channel", "not-before", K_OPTHHMM, CHANNEL(not_before), "none", 0, 0 },
+	{ "channel", "ca-file", K_OPTSTR, CHANNEL(ca_file), NULL, 0, 0 },
+	{ "channel", "credentials", K_OPTSTR, CHANNEL(credentials), NULL, 0, 0 },
+	{ "channel", "known-hosts", K_OPTSTR, CHANNEL(known_hosts), NULL, 0, 0 },
 };
 
 #define NKEYS ARRAY_SIZE(keys)
@@ -132,6 +142,7 @@ static int set_value(const struct key_def *k, void *base, const char *v,
 
 	switch (k->type) {
 	case K_STR:
+	case K_OPTSTR:
 	case K_TZ:
 		if (!*v) {
 			sb_adds(why, "empty value");
@@ -147,8 +158,14 @@ static int set_value(const struct key_def *k, void *base, const char *v,
 		*(char **)field(base, k) = xstrdup(v);
 		return 0;
 	case K_HHMM:
+	case K_OPTHHMM:
+		if (k->type == K_OPTHHMM && !strcmp(v, "none")) {
+			*(int *)field(base, k) = -1;
+			return 0;
+		}
 		if (parse_hhmm(v, &minutes) < 0) {
-			sb_addf(why, "\"%s\" is not a time of day HH:MM from 00:00 to 23:59", v);
+			sb_addf(why, "\"%s\" is not a time of day HH:MM from 00:00 to 23:59%s", v,
+				k->type == K_OPTHHMM ? ", or none" : "");
 			return -1;
 		}
 		*(int *)field(base, k) = minutes;
@@ -334,6 +351,8 @@ static void defaults(struct loader *L, int channel, void *base, const int64_t *s
 			continue;
 		if (!channel)
 			where(L, k->section, NULL);
+		if (!k->def && k->type == K_OPTSTR)
+			continue;
 		if (!k->def) {
 			conf_error(L, line, "%s: %s is required", L->where.buf, k->key);
 			continue;
@@ -356,7 +375,7 @@ void conf_free(struct conf *c)
 	for (i = 0; i < NKEYS; i++) {
 		int channel = is_channel_key(&keys[i]);
 
-		if (keys[i].type != K_STR && keys[i].type != K_TZ)
+		if (keys[i].type != K_STR && keys[i].type != K_OPTSTR && keys[i].type != K_TZ)
 			continue;
 		if (!channel)
 			free(*(char **)field(c, &keys[i]));

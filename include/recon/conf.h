@@ -15,6 +15,15 @@ struct channel_conf {
 	int cutoff;         /* the channel's day boundary, minutes after local midnight */
 	int grace_days;     /* default 1 */
 	char *rules;        /* rules name; default "default" */
+	/* Fetching (src/fetch.c, man/recon.conf.5). */
+	int connect_timeout;    /* seconds; default 30 */
+	int timeout;            /* seconds for a whole transfer; default 600 */
+	int retries;            /* further attempts after a failure; default 3 */
+	int retry_delay;        /* seconds before the first retry, doubled each time; default 5 */
+	int not_before;         /* minutes after midnight, channel time; -1: none */
+	char *ca_file;          /* PEM CA bundle for TLS; NULL: the system's */
+	char *credentials;      /* netrc-style file; NULL: none */
+	char *known_hosts;      /* sftp host keys; NULL: ~/.ssh/known_hosts */
 	const char *file;   /* where it was declared, for messages */
 	int64_t line;
 };
