@@ -47,9 +47,10 @@ int record_join_cmp(const struct record *a, const struct record *b)
 	return 0;
 }
 
-static uint64_t prefix_of(const struct record *r)
+/* skip: bytes every key of the record's kind shares, which cannot decide. */
+static uint64_t prefix_of(const struct record *r, size_t skip)
 {
-	const unsigned char *k = (const unsigned char *)record_key(r);
+	const unsigned char *k = (const unsigned char *)record_key(r) + skip;
 	uint64_t p = (uint64_t)r->kind << 56;
 	int i;
 
@@ -93,16 +94,36 @@ int sorter_add(struct sorter *s, const struct record *r)
 	return 0;
 }
 
+#define AT(s, i) (&(s)->chunks[(i) / CHUNK_RECORDS][(i) % CHUNK_RECORDS])
+
 int sorter_finish(struct sorter *s)
 {
-	size_t i;
+	/* Codes often share a long head (a date, a merchant id): the prefix
+	 * is taken after what all keys of a kind have in common, so that it
+	 * still decides most comparisons. */
+	const char *first[KIND__COUNT] = { NULL };
+	size_t common[KIND__COUNT] = { 0 }, i, j;
 
+	for (i = 0; i < s->n; i++) {
+		const struct record *r = AT(s, i);
+		const char *k = record_key(r);
+		int kind = r->kind < KIND__COUNT ? r->kind : 0;
+
+		if (!first[kind]) {
+			first[kind] = k;
+			common[kind] = strlen(k);
+			continue;
+		}
+		for (j = 0; j < common[kind] && k[j] == first[kind][j]; j++)
+			;
+		common[kind] = j;
+	}
 	s->idx = xmalloc((s->n ? s->n : 1) * sizeof(*s->idx));
 	for (i = 0; i < s->n; i++) {
-		const struct record *r = &s->chunks[i / CHUNK_RECORDS][i % CHUNK_RECORDS];
+		const struct record *r = AT(s, i);
 
 		s->idx[i].r = r;
-		s->idx[i].prefix = prefix_of(r);
+		s->idx[i].prefix = prefix_of(r, common[r->kind < KIND__COUNT ? r->kind : 0]);
 	}
 	qsort(s->idx, s->n, sizeof(*s->idx), slot_cmp);
 	s->finished = 1;

@@ -10,6 +10,8 @@
 
 #include "recon/sort.h"
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 static struct record rec(int kind, const char *key, int64_t time, int64_t line)
 {
 	struct record r;
@@ -115,6 +117,45 @@ static void test_small(void **state)
 	sorter_free(s);
 }
 
+/* Keys that share a long head (dates in order codes) still sort right,
+ * the head itself (a key that is all head) first. */
+static void test_common_head(void **state)
+{
+	static const char *const keys[] = {
+		"202611210000000019", "202611210000000002", "2026112100000000", "202611210000000010",
+		"20261121000000001", "202611210000000001", "2026112100000000\xff",
+	};
+	static const char *const want[] = {
+		"2026112100000000", "202611210000000001", "202611210000000002", "20261121000000001",
+		"202611210000000010", "202611210000000019", "2026112100000000\xff",
+	};
+	struct sorter *s = sorter_new(0, NULL);
+	struct record r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(keys); i++) {
+		r = rec(KIND_PAY, keys[i], 0, (int64_t)i);
+		assert_int_equal(sorter_add(s, &r), 0);
+	}
+	/* refunds have a head of their own */
+	r = rec(KIND_REFUND, "RF2", 0, 100);
+	assert_int_equal(sorter_add(s, &r), 0);
+	r = rec(KIND_REFUND, "RF1", 0, 101);
+	assert_int_equal(sorter_add(s, &r), 0);
+	assert_int_equal(sorter_finish(s), 0);
+	for (i = 0; i < ARRAY_LEN(want); i++) {
+		assert_int_equal(sorter_next(s, &r), 1);
+		assert_string_equal(r.order_code, want[i]);
+	}
+	assert_int_equal(sorter_next(s, &r), 1);
+	assert_string_equal(r.refund_code, "RF1");
+	assert_int_equal(sorter_next(s, &r), 1);
+	assert_string_equal(r.refund_code, "RF2");
+	assert_int_equal(sorter_next(s, &r), 0);
+	sorter_free(s);
+}
+
 static void test_empty(void **state)
 {
 	struct sorter *s = sorter_new(1 << 20, "/nonexistent");
@@ -163,6 +204,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cmp_order),
 		cmocka_unit_test(test_small),
+		cmocka_unit_test(test_common_head),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_many),
 	};
