@@ -300,6 +300,14 @@ static int reconcile(struct chan *ch)
 	    runstore_settled_in(run->rs, cc->name, run->day, ch->cl.win_from, ch->cl.win_to,
 				&ch->settled, &ch->nsettled) < 0)
 		goto out;
+	if (run->g->verbosity > 0) {
+		char from[32], to[32];
+
+		rec_time_format(ch->cl.win_from, tz_offset_at(ch->tz, ch->cl.win_from), from);
+		rec_time_format(ch->cl.win_to, tz_offset_at(ch->tz, ch->cl.win_to), to);
+		info("%s: %s: %llu rows; ledger items paid %s to %s; %zu in suspense", cc->name,
+		     ch->name, (unsigned long long)ch->ri.rows, from, to, npend);
+	}
 	ch->cur = ledger_scan_paid(run->l, cc->name, ch->cl.win_from, ch->cl.win_to);
 	if (!ch->cur)
 		goto out;
