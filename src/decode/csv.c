@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "recon/pan.h"
 #include "recon/util.h"
 
 /* libcsv's parser state between rows (its ROW_NOT_BEGUN). */
@@ -23,7 +24,58 @@ struct csv_state {
 	size_t n, alloc, valloc;
 	struct strbuf raw;      /* the row's physical lines */
 	int64_t row_line;
+	int *pan;               /* fields holding card numbers */
+	size_t npan;
 };
+
+/* The fields [format] pan names; -1 after reporting one the header lacks:
+ * a card number must never pass unmasked because a column was renamed. */
+static int pan_columns(struct csv_state *c, int64_t line)
+{
+	struct dctx *d = c->d;
+	const struct format *f = d->f;
+	size_t i, j;
+
+	c->pan = xcalloc(f->npan ? f->npan : 1, sizeof(*c->pan));
+	for (i = 0; i < f->npan; i++) {
+		int64_t n = -1;
+
+		if (!f->header) {
+			parse_int(f->pan[i], 1, 100000, &n);
+			c->pan[c->npan++] = (int)n - 1;
+			continue;
+		}
+		for (j = 0; j < d->nheader && strcmp(d->header[j], f->pan[i]); j++)
+			;
+		if (j == d->nheader) {
+			decode_fatal(d, line, "no column '%s' in the header (named in pan)",
+				     f->pan[i]);
+			return -1;
+		}
+		c->pan[c->npan++] = (int)j;
+	}
+	return 0;
+}
+
+/* Mask the card numbers of the row, in its fields and its raw text, before
+ * the engine sees either. */
+static void mask_row(struct csv_state *c, size_t rawlen)
+{
+	size_t i;
+
+	for (i = 0; i < c->npan; i++) {
+		const char *v;
+		size_t k = (size_t)c->pan[i], n;
+
+		if (k >= c->n)
+			continue;
+		v = c->fields.buf + c->off[k];
+		n = c->len[k];
+		decode_strip(c->d->f->strip, &v, &n);
+		pan_mask_in(c->raw.buf, rawlen, v, n);
+		pan_mask((char *)v, n);
+	}
+}
 
 static void on_field(void *s, size_t n, void *data)
 {
@@ -69,9 +121,10 @@ static void on_row(int term, void *data)
 	r.raw = c->raw.buf;
 	r.rawlen = rawlen;
 	if (!d->have_header && d->f->header) {
-		if (decode_header(d, &r) < 0)
+		if (decode_header(d, &r) < 0 || (d->f->npan && pan_columns(c, r.line) < 0))
 			d->failed = 1;
 	} else {
+		mask_row(c, rawlen);
 		decode_row(d, &r);
 	}
 	c->n = 0;
@@ -112,6 +165,8 @@ static int csv_read(struct dctx *d)
 	csv_set_quote(&p, (unsigned char)f->quote);
 	csv_set_space_func(&p, f->separator == ' ' ? is_never : is_blank);
 	csv_set_realloc_func(&p, xrealloc);
+	if (!f->header && f->npan)
+		pan_columns(&c, 0);
 
 	while (!d->failed && !d->stopped &&
 	       lines_next(d, p.pstate != CSV_ROW_NOT_BEGUN, &s, &n, &line) > 0) {
@@ -149,6 +204,7 @@ static int csv_read(struct dctx *d)
 	free(c.off);
 	free(c.len);
 	free(c.v);
+	free(c.pan);
 	return d->failed ? -1 : 0;
 }
 

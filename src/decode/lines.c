@@ -3,7 +3,11 @@
  * about whole lines: leading lines to skip, the start and stop markers,
  * comment lines and skip-line patterns. Lines that hold no rows are shown
  * to the control totals, since statements state their totals there.
+ * Every line is turned into UTF-8 here (encoding.c), so patterns, which
+ * are UTF-8, see text; a kind that cuts fields in bytes (fixed) asks for
+ * the line as it is in the file and converts its fields itself.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "engine.h"
@@ -81,12 +85,48 @@ static int physical(struct dctx *d)
 			break;
 	}
 	d->lineno++;
+	d->line_start = d->consumed;
+	d->consumed += d->line.len;
 	/* Spreadsheet exports often begin with a UTF-8 byte order mark. */
-	if (d->lineno == 1 && d->line.len >= 3 && !memcmp(d->line.buf, "\xef\xbb\xbf", 3)) {
+	if (d->lineno == 1 && d->f->encoding == ENC_UTF8 && d->line.len >= 3 &&
+	    !memcmp(d->line.buf, "\xef\xbb\xbf", 3)) {
 		memmove(d->line.buf, d->line.buf + 3, d->line.len - 3);
 		sb_setlen(&d->line, d->line.len - 3);
+		d->line_start += 3;
 	}
 	return 1;
+}
+
+/* Whether lines must be read as text here even for a raw kind. */
+static int matches_lines(const struct format *f)
+{
+	return f->skip_lines || f->start.code || f->stop.code || f->comment ||
+	       f->nskip_line || f->ntotals;
+}
+
+struct enc *lines_encoding(struct dctx *d)
+{
+	if (!d->enc) {
+		d->enc = enc_open(d->f->encoding);
+		if (!d->enc)
+			decode_fatal(d, 0, "cannot convert %s text: iconv: %s",
+				     enc_name(d->f->encoding), strerror(errno));
+	}
+	return d->enc;
+}
+
+/* The current line as UTF-8 into *t; -1 after reporting bad bytes. */
+static int text(struct dctx *d, const char **t, size_t *n)
+{
+	size_t bad;
+
+	if (!lines_encoding(d))
+		return -1;
+	if (enc_text(d->enc, d->line.buf, d->line.len, t, n, &bad)) {
+		enc_fatal(d, d->lineno, d->line_start + bad);
+		return -1;
+	}
+	return 0;
 }
 
 int lines_next(struct dctx *d, int in_record, const char **s, size_t *n, int64_t *line)
@@ -103,6 +143,17 @@ int lines_next(struct dctx *d, int in_record, const char **s, size_t *n, int64_t
 			return r;
 		t = d->line.buf;
 		len = d->line.len;
+		if (!d->raw_lines || matches_lines(f)) {
+			if (text(d, &t, &len))
+				return -1;
+		}
+		if (d->raw_lines) {
+			*s = d->line.buf;
+			*n = d->line.len;
+		} else {
+			*s = t;
+			*n = len;
+		}
 		if (in_record)
 			break;
 		body = len;
@@ -143,8 +194,6 @@ int lines_next(struct dctx *d, int in_record, const char **s, size_t *n, int64_t
 		}
 		break;
 	}
-	*s = d->line.buf;
-	*n = d->line.len;
 	*line = d->lineno;
 	return 1;
 }

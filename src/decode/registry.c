@@ -9,6 +9,7 @@
 
 static const struct kind_ops *const kinds[] = {
 	&kind_csv,
+	&kind_fixed,
 };
 
 const struct kind_ops *kind_find(const char *name)
@@ -24,5 +25,5 @@ const struct kind_ops *kind_find(const char *name)
 /* Kept by hand next to the table: a static string needs no lock. */
 const char *kind_names(void)
 {
-	return "csv";
+	return "csv, fixed";
 }
