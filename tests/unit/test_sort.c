@@ -156,6 +156,46 @@ static void test_common_head(void **state)
 	sorter_free(s);
 }
 
+/* Every field comes back as it went in, codes of the longest length too. */
+static void test_round_trip(void **state)
+{
+	static const char file[] = "f.csv";
+	struct sorter *s = sorter_new(0, NULL);
+	struct record a, b, out;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.amount = INT64_MIN;
+	a.fee = -7;
+	a.time = 1795200000;
+	a.paid_time = REC_NO_TIME;
+	a.line = 123456789012LL;
+	a.file = file;
+	a.time_off = -8 * 3600;
+	a.paid_off = 19800;
+	a.kind = KIND_REFUND;
+	a.status = STATUS_FAILED;
+	memcpy(a.currency, "KWD", 4);
+	memset(a.channel, 'c', REC_CHANNEL_MAX);
+	memset(a.order_code, 'o', REC_CODE_MAX);
+	memset(a.refund_code, 'r', REC_CODE_MAX);
+	memset(a.channel_txn_id, 't', REC_CODE_MAX);
+	memset(&b, 0, sizeof(b));
+	b.amount = INT64_MAX;
+	b.kind = KIND_PAY;
+	memcpy(b.currency, "CNY", 4);
+	strcpy(b.order_code, "\xe8\xae\xa2\xe5\x8d\x95-1");
+	assert_int_equal(sorter_add(s, &a), 0);
+	assert_int_equal(sorter_add(s, &b), 0);
+	assert_int_equal(sorter_finish(s), 0);
+	assert_int_equal(sorter_next(s, &out), 1);
+	assert_memory_equal(&out, &b, sizeof(out));
+	assert_int_equal(sorter_next(s, &out), 1);
+	assert_memory_equal(&out, &a, sizeof(out));
+	assert_int_equal(sorter_next(s, &out), 0);
+	sorter_free(s);
+}
+
 static void test_empty(void **state)
 {
 	struct sorter *s = sorter_new(1 << 20, "/nonexistent");
@@ -205,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_cmp_order),
 		cmocka_unit_test(test_small),
 		cmocka_unit_test(test_common_head),
+		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_many),
 	};
