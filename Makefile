@@ -14,7 +14,7 @@ MANDIR   ?= $(PREFIX)/share/man
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKGS     := libpcre2-8 sqlite3 zlib libarchive
+PKGS     := libpcre2-8 sqlite3 zlib libarchive libcurl
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 STD      := -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -D_FILE_OFFSET_BITS=64
 ALL_CPPFLAGS = -Iinclude $(shell pkg-config --cflags $(PKGS)) \

@@ -150,22 +150,28 @@ static int sniff(struct input *in, const char *pattern)
 
 struct input *input_open(const char *path, const struct input_opts *o)
 {
+	return input_open_named(path, path, o);
+}
+
+struct input *input_open_named(const char *path, const char *name,
+			       const struct input_opts *o)
+{
 	struct input *in;
 	struct stat st;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		error_at(RX_BADINPUT, path, 0, "cannot open: %s", strerror(errno));
+		error_at(RX_BADINPUT, name, 0, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) < 0) {
-		error_at(RX_BADINPUT, path, 0, "cannot open: %s", strerror(errno));
+		error_at(RX_BADINPUT, name, 0, "cannot open: %s", strerror(errno));
 		close(fd);
 		return NULL;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		error_at(RX_BADINPUT, path, 0, "is a directory, not a statement file");
+		error_at(RX_BADINPUT, name, 0, "is a directory, not a statement file");
 		close(fd);
 		return NULL;
 	}
@@ -173,8 +179,8 @@ struct input *input_open(const char *path, const struct input_opts *o)
 	in->fd = fd;
 	in->seekable = S_ISREG(st.st_mode);
 	in->size = (uint64_t)st.st_size;
-	in->path = xstrdup(path);
-	in->name = xstrdup(path);
+	in->path = xstrdup(name);
+	in->name = xstrdup(name);
 	in->container = "plain";
 	in->max_bytes = o && o->max_bytes ? o->max_bytes : DEFAULT_MAX_BYTES;
 	in->max_ratio = o && o->max_ratio ? o->max_ratio : DEFAULT_MAX_RATIO;

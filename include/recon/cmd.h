@@ -34,6 +34,7 @@ int cmd_ledger(int argc, char **argv, const struct globals *g);
 int cmd_decode(int argc, char **argv, const struct globals *g);
 int cmd_formats(int argc, char **argv, const struct globals *g);
 int cmd_help(int argc, char **argv, const struct globals *g);
+int cmd_fetch(int argc, char **argv, const struct globals *g);
 int cmd_run(int argc, char **argv, const struct globals *g);
 int cmd_report(int argc, char **argv, const struct globals *g);
 int cmd_discrepancies(int argc, char **argv, const struct globals *g);

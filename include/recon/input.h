@@ -23,6 +23,10 @@ struct input_opts {
  * with status RX_BADINPUT and NULL is returned. o may be NULL.
  */
 struct input *input_open(const char *path, const struct input_opts *o);
+/* The same, naming the file name instead of path in every message (a
+ * download in a temporary file is known by its address). */
+struct input *input_open_named(const char *path, const char *name,
+			       const struct input_opts *o);
 
 /* Read up to n bytes. Returns the count, 0 at the end, or -1 after reporting
  * an error (truncated gzip, archive bomb limit, I/O error) naming the file

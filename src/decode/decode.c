@@ -47,6 +47,38 @@ static const char *intern(const char *s)
 	return i->s;
 }
 
+/* A column a source names that this file's header lacks: absent, or
+ * missing (a per-kind source: a row of that kind cannot be decoded). */
+#define COL_ABSENT (-1)
+#define COL_MISSING (-2)
+
+struct field_state {
+	/* xcol[field][slot][i]: the columns of a source's adds, subtracts,
+	 * joins and zone-column, in that order */
+	int *xcol[F__COUNT][KIND__COUNT + 1];
+	struct strbuf money;    /* a money text without its currency mark */
+	struct strbuf time;     /* a time text joined from several columns */
+	size_t zone_hint;       /* the [zones] entry found last */
+};
+
+static size_t nextra(const struct fmt_source *s)
+{
+	return s->nadds + s->nsubtracts + s->njoins + (s->zone_column ? 1 : 0);
+}
+
+static const char *extra_name(const struct fmt_source *s, size_t i)
+{
+	if (i < s->nadds)
+		return s->adds[i];
+	i -= s->nadds;
+	if (i < s->nsubtracts)
+		return s->subtracts[i];
+	i -= s->nsubtracts;
+	if (i < s->njoins)
+		return s->joins[i];
+	return s->zone_column;
+}
+
 static int strippable(const char *strip, char c)
 {
 	return c == ' ' || c == '\t' || (c && strip && strchr(strip, c));
@@ -121,8 +153,8 @@ static int utf8_valid(const char *s, size_t n)
 }
 
 /* A value fit for a message: control characters and bytes that are not
- * UTF-8 shown as '?', cut after about 40 bytes on a character boundary. */
-static const char *show(struct dctx *d, const char *s, size_t n)
+ * UTF-8 shown as '?', cut after about max bytes on a character boundary. */
+static const char *show_max(struct dctx *d, const char *s, size_t n, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 
@@ -130,7 +162,7 @@ static const char *show(struct dctx *d, const char *s, size_t n)
 	while (p < end) {
 		size_t len = utf8_len(p, end);
 
-		if (d->scratch.len >= 40) {
+		if (d->scratch.len >= max) {
 			sb_adds(&d->scratch, "...");
 			break;
 		}
@@ -143,6 +175,11 @@ static const char *show(struct dctx *d, const char *s, size_t n)
 		}
 	}
 	return d->scratch.buf;
+}
+
+static const char *show(struct dctx *d, const char *s, size_t n)
+{
+	return show_max(d, s, n, 40);
 }
 
 void decode_fatal(struct dctx *d, int64_t line, const char *fmt, ...)
@@ -222,6 +259,37 @@ static void set_index_source(struct dctx *d, int i, int j, const struct fmt_sour
 	}
 }
 
+/* Map the further columns of source s (field i, slot j); -1 after
+ * reporting a required one that the header lacks. */
+static int resolve_extra(struct dctx *d, int64_t line, const struct fmt_source *s, int i, int j)
+{
+	size_t k, n = nextra(s);
+	int *col, bad = 0;
+
+	free(d->fs->xcol[i][j]);
+	col = d->fs->xcol[i][j] = xcalloc(n, sizeof(*col));
+	for (k = 0; k < n; k++) {
+		const char *name = extra_name(s, k);
+
+		col[k] = header_index(d, name);
+		if (col[k] >= 0)
+			continue;
+		col[k] = COL_ABSENT;
+		/* A zone column may be absent when the field has a zone. */
+		if (s->optional || (s->zone_column && k == n - 1 && s->zone))
+			continue;
+		if (j > 0) {
+			col[k] = COL_MISSING;
+			continue;
+		}
+		if (!d->bidding)
+			decode_fatal(d, line, "no column '%s' in the header (named in [field \"%s\"])",
+				     name, s->sub);
+		bad++;
+	}
+	return bad ? -1 : 0;
+}
+
 /* Map every source to its column; -1 after reporting a required one that
  * the header lacks. */
 static int resolve(struct dctx *d, int64_t line, int *found, int *wanted)
@@ -239,6 +307,8 @@ static int resolve(struct dctx *d, int64_t line, int *found, int *wanted)
 			d->colname[i][j] = fmt_field_name(i);
 			if (!s || s->value)
 				continue;
+			if (nextra(s) && resolve_extra(d, line, s, i, j) < 0)
+				bad++;
 			if (s->index) {
 				set_index_source(d, i, j, s);
 				continue;
@@ -257,8 +327,17 @@ static int resolve(struct dctx *d, int64_t line, int *found, int *wanted)
 			if (a < s->ncolumns)
 				continue;
 			d->colname[i][j] = s->columns[0];
-			if (s->optional || d->bidding) {
-				bad += !s->optional;
+			if (s->optional)
+				continue;
+			if (j > 0) {
+				/* Another layout of the statement may lack a column
+				 * of one kind's rows (WeChat's SUCCESS bill has no
+				 * refund columns): only such rows cannot be read. */
+				d->col[i][j] = COL_MISSING;
+				continue;
+			}
+			if (d->bidding) {
+				bad++;
 				continue;
 			}
 			if (s->ncolumns == 1) {
@@ -288,6 +367,35 @@ static int resolve(struct dctx *d, int64_t line, int *found, int *wanted)
 	return bad ? -1 : 0;
 }
 
+/* A format that lists its [layout]s reads no other header: a bill of
+ * another type could otherwise be taken for one that shares its names.
+ * 0, or -1 after reporting (when not bidding). */
+static int match_layout(struct dctx *d, int64_t line)
+{
+	const struct format *f = d->f;
+	struct strbuf sb = STRBUF_INIT, names = STRBUF_INIT;
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < d->nheader; i++) {
+		if (i)
+			sb_addc(&sb, f->separator);
+		sb_adds(&sb, d->header[i]);
+	}
+	for (i = 0; i < f->nlayouts && rc; i++)
+		if (decode_match(d, &f->layouts[i].header, sb.buf, sb.len))
+			rc = 0;
+	if (rc && !d->bidding) {
+		for (i = 0; i < f->nlayouts; i++)
+			sb_addf(&names, "%s%s", i ? ", " : "", f->layouts[i].name);
+		decode_fatal(d, line, "unknown bill layout: the header matches none of %s: %s",
+			     names.buf, show_max(d, sb.buf, sb.len, 400));
+	}
+	sb_release(&sb);
+	sb_release(&names);
+	return rc;
+}
+
 int decode_header(struct dctx *d, const struct row *r)
 {
 	size_t i;
@@ -303,6 +411,13 @@ int decode_header(struct dctx *d, const struct row *r)
 		d->header[i] = xstrndup(s, n);
 	}
 	d->nheader = r->n;
+	if (d->f->nlayouts && match_layout(d, r->line) < 0) {
+		if (!d->bidding)
+			return -1;
+		d->score = 0;
+		d->stopped = 1;
+		return 0;
+	}
 	rc = resolve(d, r->line, &found, &wanted);
 	if (d->bidding) {
 		d->score = rc < 0 ? 0 : wanted ? 50 + 50 * found / wanted : 50;
@@ -318,6 +433,7 @@ struct value {
 	const char *column;             /* for messages */
 	const char *s;
 	size_t n;
+	int slot;                       /* 0, or 1 + the kind of its source */
 };
 
 /* Fill v; 0, or -1 after rejecting the row. */
@@ -333,11 +449,16 @@ static int field_value(struct dctx *d, const struct row *r, int field, int k, st
 	v->column = d->colname[field][slot];
 	v->s = "";
 	v->n = 0;
+	v->slot = slot;
 	if (!s)
 		return 0;
 	if (s->value) {
 		v->s = s->value;
 		v->n = strlen(s->value);
+	} else if (col == COL_MISSING) {
+		decode_reject(d, r->line, v->column, r->raw, r->rawlen,
+			      "no such column in the header (needed for %s rows)", rec_kind_name(k));
+		return -1;
 	} else if (col >= 0 && (size_t)col >= r->n) {
 		decode_reject(d, r->line, v->column, r->raw, r->rawlen,
 			      "missing: the row has %zu field%s", r->n, r->n == 1 ? "" : "s");
@@ -373,7 +494,8 @@ static int field_value(struct dctx *d, const struct row *r, int field, int k, st
 	if (!v->n && s->defval) {
 		v->s = s->defval;
 		v->n = strlen(v->s);
-	} else if (!v->n && !s->optional) {
+	} else if (!v->n && !s->optional && !s->nadds && !s->nsubtracts) {
+		/* With add or subtract, money_value() judges the columns together. */
 		decode_reject(d, r->line, v->column, r->raw, r->rawlen, "empty value");
 		return -1;
 	}
@@ -420,51 +542,256 @@ static int code_value(struct dctx *d, const struct row *r, int field, int k, cha
 	return 0;
 }
 
-static int money_value(struct dctx *d, const struct row *r, int field, int k, int exponent,
-		       int64_t *out)
+/* The stripped text of column c, a further column of a source (add,
+ * subtract, join, zone-column) named name; 0, or -1 after rejecting. */
+static int extra_text(struct dctx *d, const struct row *r, const struct fmt_source *s, int k,
+		      int c, const char *name, const char **t, size_t *n)
 {
-	struct value v;
-	const char *s, *why;
-	size_t n;
-	int neg = 0;
-	int64_t x;
-
-	*out = 0;
-	if (field_value(d, r, field, k, &v))
+	*t = "";
+	*n = 0;
+	if (c == COL_MISSING) {
+		decode_reject(d, r->line, name, r->raw, r->rawlen,
+			      "no such column in the header (needed for %s rows)", rec_kind_name(k));
 		return -1;
-	if (!v.src || !v.n)
+	}
+	if (c < 0)
 		return 0;
-	s = v.s;
-	n = v.n;
-	if (v.src->sign == SIGN_CD || v.src->sign == SIGN_DC) {
+	if ((size_t)c >= r->n) {
+		decode_reject(d, r->line, name, r->raw, r->rawlen,
+			      "missing: the row has %zu field%s", r->n, r->n == 1 ? "" : "s");
+		return -1;
+	}
+	*t = r->v[c];
+	*n = r->len[c];
+	decode_strip(s->strip ? s->strip : d->f->strip, t, n);
+	return 0;
+}
+
+static const struct fmt_symbol *symbol_at(const struct format *f, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < f->nsymbols; i++)
+		if (f->symbols[i].len <= n && !memcmp(s, f->symbols[i].mark, f->symbols[i].len))
+			return &f->symbols[i];
+	return NULL;
+}
+
+/*
+ * The [symbols] mark of money text s[0..n): before the number (after an
+ * opening parenthesis, before or after a sign: "-CA$1.54", "CA$-1.54") or
+ * at its end ("12.50 €"). Longest marks are tried first. NULL when there is
+ * none; else *at is its offset.
+ */
+static const struct fmt_symbol *find_symbol(const struct format *f, const char *s, size_t n,
+					    size_t *at)
+{
+	const struct fmt_symbol *sym;
+	size_t p = 0, e, i;
+	int sign = 0;
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	while (p < n && (s[p] == ' ' || s[p] == '\t'))
+		p++;
+	if (p < n && s[p] == '(')
+		p++;
+	for (;;) {
+		if ((sym = symbol_at(f, s + p, n - p))) {
+			*at = p;
+			return sym;
+		}
+		if (sign || p == n || (s[p] != '-' && s[p] != '+'))
+			break;
+		sign = 1;
+		for (p++; p < n && s[p] == ' '; p++)
+			;
+	}
+	e = n;
+	if (e > p && s[e - 1] == ')')
+		e--;
+	for (i = 0; i < f->nsymbols; i++) {
+		size_t len = f->symbols[i].len;
+
+		if (len <= e - p && !memcmp(s + e - len, f->symbols[i].mark, len)) {
+			*at = e - len;
+			return &f->symbols[i];
+		}
+	}
+	return NULL;
+}
+
+static int64_t pow10i(int n)
+{
+	int64_t x = 1;
+
+	while (n-- > 0)
+		x *= 10;
+	return x;
+}
+
+/*
+ * Parse s[0..n) by o, rounding as o says, and set *resid to what the
+ * rounding took off (exact - rounded) in 10^-TOTALS_RESID_DIGITS minor
+ * units, so that totals stated before rounding can be checked.
+ */
+static int parse_money(const char *s, size_t n, int exponent, const struct money_opts *o,
+		       int64_t *x, int64_t *resid, const char **why)
+{
+	struct money_opts exact = *o;
+	const char *mark;
+	int digits = 0, extra;
+	int64_t fine, scaled, diff;
+
+	*resid = 0;
+	if (money_parse(s, n, exponent, o, x, why))
+		return -1;
+	if (o->round == ROUND_EXACT || o->minor || !(mark = memchr(s, o->decimal, n)))
+		return 0;
+	for (mark++; mark < s + n && *mark >= '0' && *mark <= '9'; mark++)
+		digits++;
+	extra = digits - exponent;
+	if (extra <= 0)
+		return 0;
+	if (extra > TOTALS_RESID_DIGITS) {
+		*why = "more than 9 decimals beyond the currency's";
+		return -1;
+	}
+	exact.round = ROUND_EXACT;
+	if (money_parse(s, n, exponent + extra, &exact, &fine, why))
+		return -1;
+	if (__builtin_mul_overflow(*x, pow10i(extra), &scaled) ||
+	    __builtin_sub_overflow(fine, scaled, &diff)) {
+		*why = "amount out of range";
+		return -1;
+	}
+	/* |diff| < 10^extra: the product fits. */
+	*resid = diff * pow10i(TOTALS_RESID_DIGITS - extra);
+	return 0;
+}
+
+/* One money text of a source (column names it in messages): its C/D, its
+ * currency mark, the amount. 0, or -1 after rejecting. */
+static int one_money(struct dctx *d, const struct row *r, const struct fmt_source *src,
+		     const char *column, const char *text, size_t len, const char *currency,
+		     int exponent, int64_t *out, int64_t *resid)
+{
+	const struct fmt_symbol *sym;
+	const char *s = text, *why;
+	size_t n = len, at;
+	int neg = 0;
+
+	if (src->sign == SIGN_CD || src->sign == SIGN_DC) {
 		decode_strip(NULL, &s, &n);
 		if (!n || (*s != 'C' && *s != 'D')) {
-			decode_reject(d, r->line, v.column, r->raw, r->rawlen,
-				      "'%s': no C or D before the amount", show(d, v.s, v.n));
+			decode_reject(d, r->line, column, r->raw, r->rawlen,
+				      "'%s': no C or D before the amount", show(d, text, len));
 			return -1;
 		}
-		neg = (*s == 'D') == (v.src->sign == SIGN_CD);
+		neg = (*s == 'D') == (src->sign == SIGN_CD);
 		s++;
 		n--;
-	} else if (v.src->sign == SIGN_NEGATE) {
-		neg = 1;
-	} else if (v.src->sign == SIGN_NEGATE_REFUND) {
-		neg = k == KIND_REFUND;
 	}
-	if (money_parse(s, n, exponent, &v.src->money, &x, &why)) {
-		decode_reject(d, r->line, v.column, r->raw, r->rawlen, "'%s': %s",
-			      show(d, v.s, v.n), why);
+	if (d->f->nsymbols && (sym = find_symbol(d->f, s, n, &at))) {
+		if (strcmp(sym->code, currency)) {
+			decode_reject(d, r->line, column, r->raw, r->rawlen,
+				      "'%s': %s is %s, the row's currency is %s",
+				      show(d, text, len), sym->mark, sym->code, currency);
+			return -1;
+		}
+		sb_reset(&d->fs->money);
+		sb_add(&d->fs->money, s, at);
+		sb_add(&d->fs->money, s + at + sym->len, n - at - sym->len);
+		s = d->fs->money.buf;
+		n = d->fs->money.len;
+	}
+	if (parse_money(s, n, exponent, &src->money, out, resid, &why)) {
+		decode_reject(d, r->line, column, r->raw, r->rawlen, "'%s': %s",
+			      show(d, text, len), why);
 		return -1;
 	}
 	if (neg) {
-		if (x == INT64_MIN) {
+		if (*out == INT64_MIN) {
+			decode_reject(d, r->line, column, r->raw, r->rawlen,
+				      "'%s': amount out of range", show(d, text, len));
+			return -1;
+		}
+		*out = -*out;
+		*resid = -*resid;
+	}
+	return 0;
+}
+
+/*
+ * A money field: its column, plus each add column, minus each subtract
+ * column (Adyen's Gross Credit - Gross Debit); an empty one counts as
+ * zero, but not all of them. Then the field's sign. *resid as for
+ * parse_money(). 0, or -1 after rejecting.
+ */
+static int money_value(struct dctx *d, const struct row *r, int field, int k,
+		       const char *currency, int exponent, int64_t *out, int64_t *resid)
+{
+	const struct fmt_source *s;
+	struct value v;
+	size_t i, nparts;
+	int any = 0;
+	int64_t sum = 0, rsum = 0;
+
+	*out = 0;
+	*resid = 0;
+	if (field_value(d, r, field, k, &v))
+		return -1;
+	if (!(s = v.src))
+		return 0;
+	nparts = 1 + s->nadds + s->nsubtracts;
+	for (i = 0; i < nparts; i++) {
+		const char *t = v.s, *column = v.column;
+		size_t n = v.n;
+		int64_t x, rx;
+
+		if (i > 0) {
+			column = extra_name(s, i - 1);
+			if (extra_text(d, r, s, k, d->fs->xcol[field][v.slot][i - 1], column, &t, &n))
+				return -1;
+		}
+		if (!n)
+			continue;
+		any = 1;
+		if (one_money(d, r, s, column, t, n, currency, exponent, &x, &rx))
+			return -1;
+		if (i > s->nadds) {
+			if (x == INT64_MIN) {
+				decode_reject(d, r->line, column, r->raw, r->rawlen,
+					      "'%s': amount out of range", show(d, t, n));
+				return -1;
+			}
+			x = -x;
+			rx = -rx;
+		}
+		if (money_add(sum, x, &sum) || money_add(rsum, rx, &rsum)) {
+			decode_reject(d, r->line, v.column, r->raw, r->rawlen,
+				      "the amounts add up beyond range");
+			return -1;
+		}
+	}
+	if (!any) {
+		if (nparts > 1 && !s->optional) {
+			decode_reject(d, r->line, v.column, r->raw, r->rawlen, "empty value");
+			return -1;
+		}
+		return 0;
+	}
+	if (s->sign == SIGN_NEGATE || (s->sign == SIGN_NEGATE_REFUND && k == KIND_REFUND)) {
+		if (sum == INT64_MIN) {
 			decode_reject(d, r->line, v.column, r->raw, r->rawlen,
 				      "'%s': amount out of range", show(d, v.s, v.n));
 			return -1;
 		}
-		x = -x;
+		sum = -sum;
+		rsum = -rsum;
 	}
-	*out = x;
+	*out = sum;
+	*resid = rsum;
 	return 0;
 }
 
@@ -474,23 +801,63 @@ static int days_in_month(int64_t y, int m)
 		     days_from_civil(y, (unsigned)m, 1));
 }
 
+/* The zone a row's zone column names, from [zones]; NULL when none. Rows
+ * mostly name the zone of the row before. */
+static const struct tz *zone_named(struct dctx *d, const char *s, size_t n)
+{
+	const struct format *f = d->f;
+	size_t i, h = d->fs->zone_hint;
+
+	if (h < f->nzones && strlen(f->zones[h].name) == n && !memcmp(f->zones[h].name, s, n))
+		return f->zones[h].zone;
+	for (i = 0; i < f->nzones; i++)
+		if (strlen(f->zones[i].name) == n && !memcmp(f->zones[i].name, s, n)) {
+			d->fs->zone_hint = i;
+			return f->zones[i].zone;
+		}
+	return NULL;
+}
+
+/*
+ * A time field: its column, then each join column after a space (Square's
+ * Date and Time); the zone is the text's offset, else the one the row's
+ * zone column names in [zones], else the field's zone.
+ */
 static int time_value(struct dctx *d, const struct row *r, int field, int k, int64_t *t,
 		      int32_t *off)
 {
+	const struct fmt_source *s;
+	const struct tz *zone;
 	struct value v;
 	struct civil_time ct;
-	const char *why;
+	const char *why, *text, *x;
+	size_t len, n, i;
 	int64_t local;
 
 	*t = REC_NO_TIME;
 	*off = 0;
 	if (field_value(d, r, field, k, &v))
 		return -1;
-	if (!v.src || !v.n)
+	if (!(s = v.src) || !v.n)
 		return 0;
-	if (time_parse(v.s, v.n, v.src->pattern ? v.src->pattern : "iso8601", &ct, &why)) {
+	text = v.s;
+	len = v.n;
+	if (s->njoins) {
+		sb_reset(&d->fs->time);
+		sb_add(&d->fs->time, v.s, v.n);
+		for (i = 0; i < s->njoins; i++) {
+			if (extra_text(d, r, s, k, d->fs->xcol[field][v.slot][s->nadds + s->nsubtracts + i],
+				       s->joins[i], &x, &n))
+				return -1;
+			sb_addc(&d->fs->time, ' ');
+			sb_add(&d->fs->time, x, n);
+		}
+		text = d->fs->time.buf;
+		len = d->fs->time.len;
+	}
+	if (time_parse(text, len, s->pattern ? s->pattern : "iso8601", &ct, &why)) {
 		decode_reject(d, r->line, v.column, r->raw, r->rawlen, "'%s': %s",
-			      show(d, v.s, v.n), why);
+			      show(d, text, len), why);
 		return -1;
 	}
 	if (!ct.has_year) {
@@ -498,7 +865,7 @@ static int time_value(struct dctx *d, const struct row *r, int field, int k, int
 		ct.has_year = 1;
 		if (ct.day > days_in_month(ct.year, ct.month)) {
 			decode_reject(d, r->line, v.column, r->raw, r->rawlen,
-				      "'%s': no such day in %lld", show(d, v.s, v.n),
+				      "'%s': no such day in %lld", show(d, text, len),
 				      (long long)ct.year);
 			return -1;
 		}
@@ -507,11 +874,50 @@ static int time_value(struct dctx *d, const struct row *r, int field, int k, int
 	if (ct.has_offset) {
 		*t = local - ct.offset;
 		*off = ct.offset;
-	} else if (v.src->zone) {
-		*t = tz_local_to_utc(v.src->zone, local, off);
-	} else {
+		return 0;
+	}
+	zone = s->zone;
+	if (s->zone_column) {
+		if (extra_text(d, r, s, k, d->fs->xcol[field][v.slot][nextra(s) - 1],
+			       s->zone_column, &x, &n))
+			return -1;
+		if (n && !(zone = zone_named(d, x, n))) {
+			decode_reject(d, r->line, s->zone_column, r->raw, r->rawlen,
+				      "'%s': not a time zone of [zones]", show(d, x, n));
+			return -1;
+		}
+		if (!zone) {
+			decode_reject(d, r->line, s->zone_column, r->raw, r->rawlen, "empty value");
+			return -1;
+		}
+	}
+	if (!zone) {
 		decode_reject(d, r->line, v.column, r->raw, r->rawlen,
-			      "'%s': no UTC offset in the time", show(d, v.s, v.n));
+			      "'%s': no UTC offset in the time", show(d, text, len));
+		return -1;
+	}
+	*t = tz_local_to_utc(zone, local, off);
+	return 0;
+}
+
+/* symbol = yes: the currency is the code of the mark the text carries
+ * ("CA$58.00": CAD); a text without one takes the default. */
+static int currency_symbol(struct dctx *d, const struct row *r, struct value *v)
+{
+	const struct fmt_symbol *sym;
+	size_t at;
+
+	if (!v->n)
+		return 0;
+	if ((sym = find_symbol(d->f, v->s, v->n, &at))) {
+		v->s = sym->code;
+		v->n = strlen(sym->code);
+	} else if (v->src->defval) {
+		v->s = v->src->defval;
+		v->n = strlen(v->s);
+	} else {
+		decode_reject(d, r->line, v->column, r->raw, r->rawlen,
+			      "'%s': no currency mark of [symbols]", show(d, v->s, v->n));
 		return -1;
 	}
 	return 0;
@@ -553,6 +959,7 @@ void decode_row(struct dctx *d, const struct row *r)
 	struct record rec;
 	struct value v;
 	int k = KIND_PAY, x, exponent;
+	int64_t resid[2] = { 0, 0 };
 
 	if (d->bidding) {
 		int i, j, need = 0;
@@ -583,6 +990,8 @@ void decode_row(struct dctx *d, const struct row *r)
 
 	if (field_value(d, r, F_CURRENCY, k, &v))
 		return;
+	if (v.src && v.src->symbol && currency_symbol(d, r, &v))
+		return;
 	exponent = -1;
 	if (v.n == 3) {
 		memcpy(rec.currency, v.s, 3);
@@ -594,8 +1003,8 @@ void decode_row(struct dctx *d, const struct row *r)
 			      "'%s': not an ISO 4217 currency code", show(d, v.s, v.n));
 		return;
 	}
-	if (money_value(d, r, F_AMOUNT, k, exponent, &rec.amount) ||
-	    money_value(d, r, F_FEE, k, exponent, &rec.fee))
+	if (money_value(d, r, F_AMOUNT, k, rec.currency, exponent, &rec.amount, &resid[0]) ||
+	    money_value(d, r, F_FEE, k, rec.currency, exponent, &rec.fee, &resid[1]))
 		return;
 	if (code_value(d, r, F_ORDER_CODE, k, rec.order_code, REC_CODE_MAX) ||
 	    code_value(d, r, F_REFUND_CODE, k, rec.refund_code, REC_CODE_MAX) ||
@@ -622,7 +1031,7 @@ void decode_row(struct dctx *d, const struct row *r)
 		return;
 	}
 	d->st->rows++;
-	totals_add(d, &rec);
+	totals_add(d, &rec, resid);
 	if (d->fn && d->fn(&rec, d->ctx))
 		d->stopped = 1;
 }
@@ -677,16 +1086,25 @@ static void ctx_init(struct dctx *d, const struct format *f, const struct decode
 	d->st = st;
 	d->max_messages = o->max_messages ? o->max_messages : 20;
 	sb_init(&d->line, 256);
+	d->fs = xcalloc(1, sizeof(*d->fs));
+	sb_init(&d->fs->money, 0);
+	sb_init(&d->fs->time, 0);
 }
 
 static void ctx_release(struct dctx *d)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < d->nheader; i++)
 		free(d->header[i]);
 	free(d->header);
 	free(d->skipcol);
+	for (i = 0; i < F__COUNT; i++)
+		for (j = 0; j <= KIND__COUNT; j++)
+			free(d->fs->xcol[i][j]);
+	sb_release(&d->fs->money);
+	sb_release(&d->fs->time);
+	free(d->fs);
 	free(d->chunk);
 	sb_release(&d->line);
 	sb_release(&d->msg);

@@ -31,6 +31,7 @@ struct row {
 };
 
 struct total_state;
+struct field_state;
 
 /* Decoding one file. Kinds read it through lines_next() and hand rows to
  * decode_header() / decode_row(). */
@@ -54,6 +55,8 @@ struct dctx {
 	int *skipcol;
 	char **header;          /* header names as read, for messages */
 	size_t nheader;
+	struct field_state *fs; /* decode.c: the further columns of each source
+				 * (add, subtract, join, zone-column), scratch */
 
 	int bidding;            /* decode_bid(): silent, stop at the header */
 	int score;              /* decode_bid()'s result */
@@ -136,7 +139,11 @@ int decode_match(struct dctx *d, const struct fmt_re *re, const char *s, size_t 
 void totals_begin(struct dctx *d);
 /* A line outside the rows: does it state a total? */
 void totals_line(struct dctx *d, const char *s, size_t n, int64_t line);
-void totals_add(struct dctx *d, const struct record *r);
+/* resid: what rounding took off r's amount and fee ([0], [1]), in
+ * 10^-TOTALS_RESID_DIGITS minor units: totals stated with more decimals than
+ * the currency are compared before rounding. */
+#define TOTALS_RESID_DIGITS 9
+void totals_add(struct dctx *d, const struct record *r, const int64_t resid[2]);
 /* Compare at the end: 0, or -1 after reporting a difference. */
 int totals_check(struct dctx *d);
 void totals_end(struct dctx *d);

@@ -52,7 +52,8 @@ const struct fmt_source *fmt_source_for(const struct format *f, int field, int k
 	return f->src[field][0];
 }
 
-enum section { S_NONE, S_FORMAT, S_FIELD, S_MAP, S_SKIP, S_TOTAL, S_IGNORE };
+enum section { S_NONE, S_FORMAT, S_FIELD, S_MAP, S_SKIP, S_TOTAL, S_SYMBOLS, S_ZONES,
+	       S_LAYOUT, S_IGNORE };
 
 struct loader {
 	struct format *f;
@@ -61,7 +62,8 @@ struct loader {
 	enum section sec;
 	struct fmt_source *cur;
 	struct fmt_total *total;
-	int64_t format_line, skip_line;
+	struct fmt_layout *layout;
+	int64_t format_line, skip_line, symbols_line, zones_line;
 };
 
 static void lerr(struct loader *l, int64_t line, const char *fmt, ...)
@@ -232,10 +234,12 @@ static void field_key(struct loader *l, const struct ini_item *it)
 	/* column, index, value first: check_source() counts their bits. */
 	static const char *const keys[] = {
 		"column", "index", "value", "optional", "default", "strip",
-		"unit", "decimal", "group", "round", "sign", "pattern", "zone"
+		"unit", "decimal", "group", "round", "sign", "pattern", "zone",
+		"add", "subtract", "join", "zone-column", "symbol"
 	};
 	enum { K_COLUMN, K_INDEX, K_VALUE, K_OPTIONAL, K_DEFAULT, K_STRIP,
-	       K_UNIT, K_DECIMAL, K_GROUP, K_ROUND, K_SIGN, K_PATTERN, K_ZONE };
+	       K_UNIT, K_DECIMAL, K_GROUP, K_ROUND, K_SIGN, K_PATTERN, K_ZONE,
+	       K_ADD, K_SUBTRACT, K_JOIN, K_ZONE_COLUMN, K_SYMBOL };
 	struct fmt_source *s = l->cur;
 	const char *v = it->value;
 	int k = key_index(keys, ARRAY_SIZE(keys), it->key);
@@ -246,15 +250,26 @@ static void field_key(struct loader *l, const struct ini_item *it)
 		lerr(l, it->line, "%s: unknown key in [field \"%s\"]", it->key, s->sub);
 		return;
 	}
-	if (k >= K_UNIT && k <= K_SIGN && !fmt_field_is_money(s->field)) {
+	if (((k >= K_UNIT && k <= K_SIGN) || k == K_ADD || k == K_SUBTRACT) &&
+	    !fmt_field_is_money(s->field)) {
 		lerr(l, it->line, "%s: only for money fields (amount, fee)", it->key);
 		return;
 	}
-	if (k >= K_PATTERN && !fmt_field_is_time(s->field)) {
+	if ((k == K_PATTERN || k == K_ZONE || k == K_JOIN || k == K_ZONE_COLUMN) &&
+	    !fmt_field_is_time(s->field)) {
 		lerr(l, it->line, "%s: only for time fields (time, paid_time)", it->key);
 		return;
 	}
-	if (k != K_COLUMN && once(l, it, &s->seen, k))
+	if (k == K_SYMBOL && s->field != F_CURRENCY) {
+		lerr(l, it->line, "symbol: only for the currency field");
+		return;
+	}
+	if ((k == K_ADD || k == K_SUBTRACT || k == K_JOIN || k == K_ZONE_COLUMN) && !*v) {
+		lerr(l, it->line, "%s: empty column name", it->key);
+		return;
+	}
+	if (k != K_COLUMN && k != K_ADD && k != K_SUBTRACT && k != K_JOIN &&
+	    once(l, it, &s->seen, k))
 		return;
 	s->seen |= 1u << k;
 	switch (k) {
@@ -301,6 +316,29 @@ static void field_key(struct loader *l, const struct ini_item *it)
 		free(s->pattern);
 		s->pattern = xstrdup(v);
 		check_pattern(l, it, s);
+		break;
+	case K_ADD:
+		s->adds = xgrow(s->adds, &s->aadds, s->nadds + 1, sizeof(*s->adds));
+		s->adds[s->nadds++] = xstrdup(v);
+		break;
+	case K_SUBTRACT:
+		s->subtracts = xgrow(s->subtracts, &s->asubtracts, s->nsubtracts + 1,
+				     sizeof(*s->subtracts));
+		s->subtracts[s->nsubtracts++] = xstrdup(v);
+		break;
+	case K_JOIN:
+		s->joins = xgrow(s->joins, &s->ajoins, s->njoins + 1, sizeof(*s->joins));
+		s->joins[s->njoins++] = xstrdup(v);
+		break;
+	case K_ZONE_COLUMN:
+		s->zone_column = xstrdup(v);
+		break;
+	case K_SYMBOL:
+		s->symbol = ini_bool(v);
+		if (s->symbol < 0) {
+			lerr(l, it->line, "symbol: '%s' is not yes or no", v);
+			s->symbol = 0;
+		}
 		break;
 	case K_ZONE:
 		if (!strcmp(v, "from-text")) {
@@ -447,6 +485,73 @@ static void skip_key(struct loader *l, const struct ini_item *it)
 	sk->column = xstrdup(it->key);
 	sk->index = 0;
 	sk->re = re;
+}
+
+/* A mark must not be mistaken for a part of the number next to it. */
+static void symbols_key(struct loader *l, const struct ini_item *it)
+{
+	struct format *f = l->f;
+	struct fmt_symbol *sym;
+	size_t i;
+
+	if (!*it->key || strpbrk(it->key, "0123456789+-() \t.,")) {
+		lerr(l, it->line, "'%s': a currency mark has no digits, signs, parentheses, "
+		     "blanks, dots or commas", it->key);
+		return;
+	}
+	for (i = 0; i < f->nsymbols; i++)
+		if (!strcmp(f->symbols[i].mark, it->key)) {
+			lerr(l, it->line, "%s: given twice", it->key);
+			return;
+		}
+	if (strlen(it->value) != 3 || currency_exponent(it->value) < 0) {
+		lerr(l, it->line, "%s: '%s' is not an ISO 4217 currency code", it->key, it->value);
+		return;
+	}
+	f->symbols = xgrow(f->symbols, &f->asymbols, f->nsymbols + 1, sizeof(*f->symbols));
+	sym = &f->symbols[f->nsymbols++];
+	sym->mark = xstrdup(it->key);
+	sym->len = strlen(it->key);
+	memcpy(sym->code, it->value, 4);
+}
+
+/* Zones are loaded here, once: tz_get() is not for decoding threads. */
+static void zones_key(struct loader *l, const struct ini_item *it)
+{
+	struct format *f = l->f;
+	const struct tz *z;
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < f->nzones; i++)
+		if (!strcmp(f->zones[i].name, it->key)) {
+			lerr(l, it->line, "%s: given twice", it->key);
+			return;
+		}
+	z = tz_get(it->value, &why);
+	if (!z) {
+		lerr(l, it->line, "%s: '%s': %s", it->key, it->value, why);
+		return;
+	}
+	f->zones = xgrow(f->zones, &f->azones, f->nzones + 1, sizeof(*f->zones));
+	f->zones[f->nzones].name = xstrdup(it->key);
+	f->zones[f->nzones].zone = z;
+	f->nzones++;
+}
+
+static void layout_key(struct loader *l, const struct ini_item *it)
+{
+	struct fmt_layout *y = l->layout;
+
+	if (strcmp(it->key, "header")) {
+		lerr(l, it->line, "%s: unknown key in [layout \"%s\"]", it->key, y->name);
+		return;
+	}
+	if (y->header.text) {
+		lerr(l, it->line, "header: given twice");
+		return;
+	}
+	compile_re(l, it, &y->header);
 }
 
 static void total_key(struct loader *l, const struct ini_item *it)
@@ -618,9 +723,36 @@ static int on_item(const struct ini_item *it, void *ctx)
 			l->sec = S_TOTAL;
 		} else if (!strcmp(sec, "total")) {
 			lerr(l, it->line, "[total] needs a name: [total \"pay\"]");
+		} else if ((!strcmp(sec, "symbols") || !strcmp(sec, "zones")) && !it->sub) {
+			int64_t *seen = sec[0] == 's' ? &l->symbols_line : &l->zones_line;
+
+			if (*seen)
+				lerr(l, it->line, "[%s] given twice", sec);
+			else
+				l->sec = sec[0] == 's' ? S_SYMBOLS : S_ZONES;
+			*seen = it->line;
+		} else if (!strcmp(sec, "layout") && it->sub) {
+			struct fmt_layout *y;
+			size_t i;
+
+			for (i = 0; i < f->nlayouts; i++)
+				if (!strcmp(f->layouts[i].name, it->sub)) {
+					lerr(l, it->line, "[layout \"%s\"] given twice", it->sub);
+					return 0;
+				}
+			f->layouts = xgrow(f->layouts, &f->alayouts, f->nlayouts + 1,
+					   sizeof(*f->layouts));
+			y = &f->layouts[f->nlayouts++];
+			memset(y, 0, sizeof(*y));
+			y->name = xstrdup(it->sub);
+			y->line = it->line;
+			l->layout = y;
+			l->sec = S_LAYOUT;
+		} else if (!strcmp(sec, "layout")) {
+			lerr(l, it->line, "[layout] needs a name: [layout \"all\"]");
 		} else {
 			lerr(l, it->line, "[%s%s%s%s]: unknown section (format, field, map, skip, "
-			     "total)", sec, it->sub ? " \"" : "", it->sub ? it->sub : "",
+			     "total, symbols, zones, layout)", sec, it->sub ? " \"" : "", it->sub ? it->sub : "",
 			     it->sub ? "\"" : "");
 		}
 		return 0;
@@ -644,6 +776,15 @@ static int on_item(const struct ini_item *it, void *ctx)
 		break;
 	case S_TOTAL:
 		total_key(l, it);
+		break;
+	case S_SYMBOLS:
+		symbols_key(l, it);
+		break;
+	case S_ZONES:
+		zones_key(l, it);
+		break;
+	case S_LAYOUT:
+		layout_key(l, it);
 		break;
 	case S_IGNORE:
 		break;
@@ -671,7 +812,16 @@ static void check_source(struct loader *l, struct fmt_source *s)
 	if (s->money.decimal == s->money.group)
 		lerr(l, s->line, "[field \"%s\"]: decimal and group are the same character",
 		     s->sub);
-	if (fmt_field_is_time(s->field) && !s->zone && !s->zone_from_text) {
+	if ((s->nadds || s->nsubtracts) && !s->ncolumns)
+		lerr(l, s->line, "[field \"%s\"]: add and subtract need column", s->sub);
+	if ((s->njoins || s->zone_column) && !s->ncolumns)
+		lerr(l, s->line, "[field \"%s\"]: join and zone-column need column", s->sub);
+	if (s->symbol && !f->nsymbols)
+		lerr(l, s->line, "[field \"%s\"]: symbol = yes, but no [symbols] section",
+		     s->sub);
+	if (s->zone_column && !f->nzones)
+		lerr(l, s->line, "[field \"%s\"]: zone-column, but no [zones] section", s->sub);
+	if (fmt_field_is_time(s->field) && !s->zone && !s->zone_from_text && !s->zone_column) {
 		if (pattern_has_offset(s->pattern))
 			s->zone_from_text = 1;
 		else
@@ -681,6 +831,14 @@ static void check_source(struct loader *l, struct fmt_source *s)
 	if (s->zone_from_text && !pattern_has_offset(s->pattern))
 		lerr(l, s->line, "[field \"%s\"]: zone = from-text, but the pattern has no %%z",
 		     s->sub);
+}
+
+/* Longest mark first, so CA$ is found before $. */
+static int symbol_cmp(const void *a, const void *b)
+{
+	const struct fmt_symbol *x = a, *y = b;
+
+	return x->len != y->len ? (x->len < y->len ? 1 : -1) : strcmp(x->mark, y->mark);
 }
 
 static void check_format(struct loader *l)
@@ -724,6 +882,15 @@ static void check_format(struct loader *l)
 		else
 			f->skips[i].index = (int)n;
 	}
+	if (f->nsymbols)
+		qsort(f->symbols, f->nsymbols, sizeof(*f->symbols), symbol_cmp);
+	for (i = 0; i < f->nlayouts; i++)
+		if (!f->layouts[i].header.text)
+			lerr(l, f->layouts[i].line, "[layout \"%s\"]: no header pattern",
+			     f->layouts[i].name);
+	if (f->nlayouts && !f->header)
+		lerr(l, f->layouts[0].line, "[layout \"%s\"]: layouts need header = yes",
+		     f->layouts[0].name);
 	for (i = 0; i < f->ntotals; i++)
 		if (!f->totals[i].re.text)
 			lerr(l, f->totals[i].line, "[total \"%s\"]: no line pattern",
@@ -772,6 +939,15 @@ struct format *format_load(const char *name)
 	return f;
 }
 
+static void free_list(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 static void free_source(struct fmt_source *s)
 {
 	size_t i;
@@ -791,6 +967,10 @@ static void free_source(struct fmt_source *s)
 	free(s->defval);
 	free(s->strip);
 	free(s->pattern);
+	free_list(s->adds, s->nadds);
+	free_list(s->subtracts, s->nsubtracts);
+	free_list(s->joins, s->njoins);
+	free(s->zone_column);
 	free(s);
 }
 
@@ -816,6 +996,17 @@ void format_free(struct format *f)
 		free_re(&f->totals[i].re);
 	}
 	free(f->totals);
+	for (i = 0; i < f->nsymbols; i++)
+		free(f->symbols[i].mark);
+	free(f->symbols);
+	for (i = 0; i < f->nzones; i++)
+		free(f->zones[i].name);
+	free(f->zones);
+	for (i = 0; i < f->nlayouts; i++) {
+		free(f->layouts[i].name);
+		free_re(&f->layouts[i].header);
+	}
+	free(f->layouts);
 	free_re(&f->start);
 	free_re(&f->stop);
 	free(f->name);

@@ -71,6 +71,13 @@ struct fmt_source {
 	const struct tz *zone;
 	int zone_from_text;  /* zone = from-text */
 	int needs_year;      /* the pattern has no year: civil_infer_year */
+
+	/* Columns read besides the main one, by header name: a money field's
+	 * add and subtract, a time field's join and zone-column. */
+	char **adds, **subtracts, **joins;
+	size_t nadds, aadds, nsubtracts, asubtracts, njoins, ajoins;
+	char *zone_column;   /* the zone's name, looked up in [zones] */
+	int symbol;          /* currency: the code of the text's [symbols] mark */
 };
 
 /* [skip] COLUMN = PATTERN: a row whose column matches is skipped. */
@@ -94,6 +101,26 @@ struct fmt_total {
 };
 
 enum fmt_encoding { ENC_UTF8 };
+/* [symbols] MARK = CODE: a currency mark written next to amounts. */
+struct fmt_symbol {
+	char *mark;
+	size_t len;
+	char code[4];
+};
+
+/* [zones] NAME = ZONE: a zone name as a file writes it. */
+struct fmt_zone {
+	char *name;
+	const struct tz *zone;
+};
+
+/* [layout "NAME"] header = PATTERN: a known header row. */
+struct fmt_layout {
+	char *name;
+	int64_t line;
+	struct fmt_re header;
+};
+
 
 struct format {
 	char *name;
@@ -118,6 +145,12 @@ struct format {
 	size_t nskips, askips;
 	struct fmt_total *totals;
 	size_t ntotals, atotals;
+	struct fmt_symbol *symbols;     /* [symbols], longest first */
+	size_t nsymbols, asymbols;
+	struct fmt_zone *zones;         /* [zones] */
+	size_t nzones, azones;
+	struct fmt_layout *layouts;     /* [layout "NAME"] */
+	size_t nlayouts, alayouts;
 
 	/* src[field][0] for every kind, src[field][1 + kind] for one kind. */
 	struct fmt_source *src[F__COUNT][KIND__COUNT + 1];

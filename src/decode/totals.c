@@ -19,6 +19,7 @@ struct total_acc {
 	char *text[3];          /* count, amount, fee as the file states them */
 	uint64_t count;
 	int64_t amount, fee;
+	int64_t resid[2];       /* what rounding took off amount and fee */
 	char currency[4];
 	int mixed, overflow;
 };
@@ -81,7 +82,7 @@ void totals_line(struct dctx *d, const char *s, size_t n, int64_t line)
 	}
 }
 
-void totals_add(struct dctx *d, const struct record *r)
+void totals_add(struct dctx *d, const struct record *r, const int64_t resid[2])
 {
 	size_t i;
 
@@ -99,7 +100,9 @@ void totals_add(struct dctx *d, const struct record *r)
 			a->mixed = 1;
 		a->count++;
 		if (money_add(a->amount, r->amount, &a->amount) ||
-		    money_add(a->fee, r->fee, &a->fee))
+		    money_add(a->fee, r->fee, &a->fee) ||
+		    money_add(a->resid[0], resid[0], &a->resid[0]) ||
+		    money_add(a->resid[1], resid[1], &a->resid[1]))
 			a->overflow = 1;
 	}
 }
@@ -118,28 +121,58 @@ static int decimals(const char *s, char mark)
 	return n;
 }
 
-/* Compare one stated amount; 0 when it agrees. */
+static int64_t pow10i(int n)
+{
+	int64_t x = 1;
+
+	while (n-- > 0)
+		x *= 10;
+	return x;
+}
+
+/*
+ * Compare one stated amount; 0 when it agrees. A figure stated with more
+ * decimals than the currency has (WeChat's 手续费总金额 63.30180) is the sum
+ * before each row was rounded: got plus what rounding took off (resid)
+ * is compared at those decimals, or more when the rows had more.
+ */
 static int check_amount(struct dctx *d, const struct fmt_total *t, struct total_acc *a,
-			const char *what, const char *text, int64_t got)
+			const char *what, const char *text, int64_t got, int64_t resid)
 {
 	int exponent = a->count ? currency_exponent(a->currency) : decimals(text, t->money.decimal);
+	int extra = t->money.minor ? 0 : decimals(text, t->money.decimal) - exponent;
 	char want_s[MONEY_BUFSZ], got_s[MONEY_BUFSZ];
 	const char *why;
-	int64_t want;
+	int64_t want, scaled;
 
-	if (money_parse(text, strlen(text), exponent, &t->money, &want, &why)) {
-		error_at(RX_BADINPUT, d->name, a->line, "total '%s': %s '%s': %s", t->name,
-			 what, text, why);
-		return -1;
-	}
 	/* Compare in the file's own sign, as the message shows both. */
 	if (t->negate) {
-		if (got == INT64_MIN) {
+		if (got == INT64_MIN || resid == INT64_MIN) {
 			error_at(RX_BADINPUT, d->name, a->line, "total '%s': %s out of range",
 				 t->name, what);
 			return -1;
 		}
 		got = -got;
+		resid = -resid;
+	}
+	if (extra > 0) {
+		if (extra > TOTALS_RESID_DIGITS)
+			extra = TOTALS_RESID_DIGITS;
+		while (extra < TOTALS_RESID_DIGITS && resid % pow10i(TOTALS_RESID_DIGITS - extra))
+			extra++;
+		if (__builtin_mul_overflow(got, pow10i(extra), &scaled) ||
+		    __builtin_add_overflow(scaled, resid / pow10i(TOTALS_RESID_DIGITS - extra),
+					   &got)) {
+			error_at(RX_BADINPUT, d->name, a->line, "total '%s': %s out of range "
+				 "at %d decimals", t->name, what, exponent + extra);
+			return -1;
+		}
+		exponent += extra;
+	}
+	if (money_parse(text, strlen(text), exponent, &t->money, &want, &why)) {
+		error_at(RX_BADINPUT, d->name, a->line, "total '%s': %s '%s': %s", t->name,
+			 what, text, why);
+		return -1;
 	}
 	if (want == got)
 		return 0;
@@ -191,9 +224,11 @@ int totals_check(struct dctx *d)
 			}
 		}
 		if (a->text[T_AMOUNT])
-			bad += check_amount(d, t, a, "amount", a->text[T_AMOUNT], a->amount) != 0;
+			bad += check_amount(d, t, a, "amount", a->text[T_AMOUNT], a->amount,
+					    a->resid[0]) != 0;
 		if (a->text[T_FEE])
-			bad += check_amount(d, t, a, "fee", a->text[T_FEE], a->fee) != 0;
+			bad += check_amount(d, t, a, "fee", a->text[T_FEE], a->fee,
+					    a->resid[1]) != 0;
 	}
 	d->st->totals_ok = !bad;
 	if (bad)
