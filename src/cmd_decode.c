@@ -1,13 +1,15 @@
 /*
- * cmd_decode.c: recon decode --format NAME [--channel NAME] [--date DATE]
+ * cmd_decode.c: recon decode [--format NAME] [--channel NAME] [--date DATE]
  * [--rejects FILE] FILE
  *
  * For format authors: the canonical records a statement decodes to, as the
  * CSV that formats/canonical-csv.fmt reads back, and a summary per
  * currency. It needs no workspace, but uses one when there is one, so a
- * workspace's own formats/ are found.
+ * workspace's own formats/ are found. Without --format, every format found
+ * bids on the file (format_bid()) and the best fit decodes it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 #include "recon/money.h"
 #include "recon/strbuf.h"
 #include "recon/tz.h"
+#include "recon/util.h"
 
 #define CANONICAL_HEADER \
 	"channel,kind,order_code,refund_code,channel_txn_id,amount,currency,fee,status,time\n"
@@ -92,6 +95,88 @@ static int print_record(const struct record *r, void *ctx)
 	return 0;
 }
 
+struct candidates {
+	char **name, **path;
+	size_t n, alloc;
+};
+
+static void add_candidate(const char *name, const char *path, const char *description,
+			  void *ctx)
+{
+	struct candidates *c = ctx;
+	size_t a = c->alloc;
+
+	if (!description) {
+		warn_at(path, 0, "does not load; not tried (recon formats shows why)");
+		return;
+	}
+	c->name = xgrow(c->name, &a, c->n + 1, sizeof(*c->name));
+	a = c->alloc;
+	c->path = xgrow(c->path, &a, c->n + 1, sizeof(*c->path));
+	c->alloc = a;
+	c->name[c->n] = xstrdup(name);
+	c->path[c->n] = xstrdup(path);
+	c->n++;
+}
+
+/* The format that fits path best, loaded; NULL after reporting that none
+ * does. On a tie the first by name wins, and the tie is said. */
+static struct format *guess(const char *path)
+{
+	struct candidates c = { NULL, NULL, 0, 0 };
+	struct format *best = NULL;
+	int top = 0, ties = 0, fd;
+	size_t i;
+
+	/* Not "no format recognises" a file that is not there. */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		error_at(RX_BADINPUT, path, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	close(fd);
+	/* A broken format is reported below, once, as a warning. */
+	diag_quiet(1);
+	format_list(add_candidate, &c);
+	diag_quiet(0);
+	for (i = 0; i < c.n; i++) {
+		struct format *f;
+		int score;
+
+		diag_quiet(1);
+		f = format_load(c.path[i]);
+		diag_quiet(0);
+		if (!f)
+			continue;
+		score = format_bid(f, path);
+		if (score > top) {
+			format_free(best);
+			best = f;
+			top = score;
+			ties = 0;
+			continue;
+		}
+		if (score && score == top)
+			ties++;
+		format_free(f);
+	}
+	for (i = 0; i < c.n; i++) {
+		free(c.name[i]);
+		free(c.path[i]);
+	}
+	free(c.name);
+	free(c.path);
+	if (!best) {
+		error_at(RX_BADINPUT, path, 0, "no format recognises this file; give --format");
+		return NULL;
+	}
+	if (ties)
+		warn_at(path, 0, "%d other format%s fit as well as %s; give --format to choose",
+			ties, ties == 1 ? "" : "s", format_name(best));
+	diag(DIAG_INFO, RX_OK, path, 0, "decoding as %s", format_name(best));
+	return best;
+}
+
 static void summary(const char *name, const struct decode_stats *st)
 {
 	char amount[MONEY_BUFSZ], fee[MONEY_BUFSZ];
@@ -157,14 +242,14 @@ int cmd_decode(int argc, char **argv, const struct globals *g)
 			return usage_of("decode");
 		}
 	}
-	if (!format || optind != argc - 1)
+	if (optind != argc - 1)
 		return usage_of("decode");
 	if (load_workspace(g, &conf))
 		return RX_USAGE;
-	f = format_load(format);
+	f = format ? format_load(format) : guess(argv[optind]);
 	if (!f) {
 		conf_free(conf);
-		return RX_USAGE;
+		return format ? RX_USAGE : RX_BADINPUT;
 	}
 	/* decode_file appends to a reject file; this run's file starts empty,
 	 * so it never shows rows of an earlier run. */

@@ -6,6 +6,8 @@
 
 static int verbosity;
 static enum recon_exit worst = RX_OK;
+/* Per thread: a decode on another thread must still be heard. */
+static _Thread_local int quiet;
 
 static const char *const level_names[] = {
 	[DIAG_DEBUG] = "debug",
@@ -24,8 +26,15 @@ int diag_verbosity(void)
 	return verbosity;
 }
 
+void diag_quiet(int on)
+{
+	quiet = on;
+}
+
 void diag_raise(enum recon_exit st)
 {
+	if (quiet)
+		return;
 	if (st > worst)
 		worst = st;
 }
@@ -46,6 +55,8 @@ void diag(enum diag_level level, enum recon_exit status, const char *file,
 {
 	va_list ap;
 
+	if (quiet)
+		return;
 	diag_raise(status);
 	if (level == DIAG_DEBUG && verbosity < 1)
 		return;

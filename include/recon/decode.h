@@ -72,6 +72,16 @@ int decode_file(const struct format *f, const char *path,
 		const struct decode_opts *o, decode_fn fn, void *ctx,
 		struct decode_stats *st);
 
+/*
+ * How well the file at path fits format f, from 0 (not at all) to 100 (a
+ * perfect fit): the archive entry the format names, the text in its
+ * encoding, and its header row (csv) or records (fixed) as the format
+ * describes them. Reads the head of the file only and reports nothing,
+ * whatever is wrong with the file. For picking a format (recon decode
+ * without --format): a file no format fits scores 0 with every one.
+ */
+int format_bid(const struct format *f, const char *path);
+
 /* Add r to the per-currency sums of st. Returns -1 on sum overflow. */
 int decode_stats_add(struct decode_stats *st, const struct record *r);
 

@@ -1106,6 +1106,7 @@ static void ctx_release(struct dctx *d)
 	sb_release(&d->fs->time);
 	free(d->fs);
 	free(d->chunk);
+	enc_close(d->enc);
 	sb_release(&d->line);
 	sb_release(&d->msg);
 	sb_release(&d->scratch);

@@ -74,6 +74,10 @@ struct dctx {
 	int in_region;          /* past the start marker, before the stop marker */
 	int started, ended;     /* markers seen */
 	void *md;               /* pcre2_match_data_8 * */
+	int raw_lines;          /* the kind wants lines in the file's encoding */
+	uint64_t consumed;      /* bytes split into lines so far */
+	uint64_t line_start;    /* byte offset of the current line */
+	struct enc *enc;        /* the format's encoding to UTF-8 */
 
 	/* rejects */
 	FILE *rejects;
@@ -94,6 +98,7 @@ struct kind_ops {
 
 /* The kinds, one file each. */
 extern const struct kind_ops kind_csv;
+extern const struct kind_ops kind_fixed;
 
 /* registry.c: the kind named name, or NULL. names gets "csv, ..." for
  * messages. */
@@ -106,11 +111,38 @@ const char *kind_names(void);
  * lines), so no line may be taken as a comment or a marker. Lines outside
  * the region of rows, comments and skip-line matches are not returned:
  * they go to the control totals. *line gets the line number. Returns 1, 0
- * at the end, or -1 after a fatal error was reported.
+ * at the end, or -1 after a fatal error was reported (bytes not valid in
+ * the format's encoding among them). The line is UTF-8, or, when the kind
+ * set d->raw_lines, the bytes as they are in the file (the kind converts
+ * and validates them); d->line_start is its offset in the file.
  */
 int lines_next(struct dctx *d, int in_record, const char **s, size_t *n, int64_t *line);
 /* Check the markers at the end; -1 after reporting one never seen. */
 int lines_finish(struct dctx *d);
+/* d's converter for the format's encoding, opened on first use (and closed
+ * with d); NULL after a fatal error was reported. */
+struct enc *lines_encoding(struct dctx *d);
+
+/*
+ * encoding.c: text in the format's encoding into UTF-8. enc_open() returns
+ * NULL when iconv cannot convert from e (errno set).
+ */
+struct enc;
+struct enc *enc_open(enum fmt_encoding e);
+void enc_close(struct enc *x);
+/* "UTF-8", "GB18030". */
+const char *enc_name(enum fmt_encoding e);
+/* Append s[0..n) as UTF-8 to sb. Returns 0, or -1 with *bad the offset in s
+ * of the first byte that is not valid in the encoding (sb then holds a part
+ * of the text). */
+int enc_append(struct enc *x, const char *s, size_t n, struct strbuf *sb, size_t *bad);
+/* s[0..n) as UTF-8: *out is s itself when it needs no conversion, else x's
+ * buffer, valid until the next call. 0, or -1 with *bad set. */
+int enc_text(struct enc *x, const char *s, size_t n, const char **out, size_t *outlen,
+	     size_t *bad);
+/* The file is not in its encoding: a fatal error naming the line and the
+ * file offset off of the bad byte. */
+void enc_fatal(struct dctx *d, int64_t line, uint64_t off);
 
 /* decode.c: the header row (names mapped once); -1 after a fatal error. */
 int decode_header(struct dctx *d, const struct row *r);

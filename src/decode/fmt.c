@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine.h"
 #include "fmt.h"
@@ -53,7 +54,7 @@ const struct fmt_source *fmt_source_for(const struct format *f, int field, int k
 }
 
 enum section { S_NONE, S_FORMAT, S_FIELD, S_MAP, S_SKIP, S_TOTAL, S_SYMBOLS, S_ZONES,
-	       S_LAYOUT, S_IGNORE };
+	       S_LAYOUT, S_COLUMNS, S_IGNORE };
 
 struct loader {
 	struct format *f;
@@ -360,11 +361,11 @@ static void format_key(struct loader *l, const struct ini_item *it)
 	static const char *const keys[] = {
 		"name", "description", "kind", "encoding", "separator", "quote",
 		"header", "skip-lines", "comment", "entry", "start", "stop", "strip",
-		"skip-line"
+		"skip-line", "record-length", "pan"
 	};
 	enum { K_NAME, K_DESCRIPTION, K_KIND, K_ENCODING, K_SEPARATOR, K_QUOTE,
 	       K_HEADER, K_SKIP_LINES, K_COMMENT, K_ENTRY, K_START, K_STOP, K_STRIP,
-	       K_SKIP_LINE };
+	       K_SKIP_LINE, K_RECORD_LENGTH, K_PAN };
 	struct format *f = l->f;
 	const char *v = it->value;
 	int k = key_index(keys, ARRAY_SIZE(keys), it->key), c;
@@ -374,7 +375,7 @@ static void format_key(struct loader *l, const struct ini_item *it)
 		lerr(l, it->line, "%s: unknown key in [format]", it->key);
 		return;
 	}
-	if (k != K_SKIP_LINE && once(l, it, &f->seen, k))
+	if (k != K_SKIP_LINE && k != K_PAN && once(l, it, &f->seen, k))
 		return;
 	switch (k) {
 	case K_NAME:
@@ -391,12 +392,15 @@ static void format_key(struct loader *l, const struct ini_item *it)
 			lerr(l, it->line, "kind: '%s' is not a known kind (%s)", v, kind_names());
 		break;
 	case K_ENCODING:
-		if (!strcmp(v, "utf-8") || !strcmp(v, "UTF-8"))
+		/* GBK and GB2312 files are GB18030 files: one converter. */
+		if (!strcasecmp(v, "utf-8") || !strcasecmp(v, "utf8"))
 			f->encoding = ENC_UTF8;
-		else if (!strcmp(v, "gbk") || !strcmp(v, "GBK") || !strcmp(v, "gb18030"))
-			lerr(l, it->line, "encoding: '%s' is not supported yet (utf-8)", v);
+		else if (!strcasecmp(v, "gbk") || !strcasecmp(v, "gb18030") ||
+			 !strcasecmp(v, "gb2312"))
+			f->encoding = ENC_GB18030;
 		else
-			lerr(l, it->line, "encoding: '%s' is not a known encoding (utf-8)", v);
+			lerr(l, it->line, "encoding: '%s' is not a known encoding "
+			     "(utf-8, gbk, gb18030)", v);
 		break;
 	case K_SEPARATOR:
 		c = one_char(v);
@@ -452,7 +456,57 @@ static void format_key(struct loader *l, const struct ini_item *it)
 		memset(re, 0, sizeof(*re));
 		compile_re(l, it, re);
 		break;
+	case K_RECORD_LENGTH:
+		if (parse_int(v, 1, 1000000, &f->record_length))
+			lerr(l, it->line, "record-length: '%s' is not a number of bytes", v);
+		break;
+	case K_PAN:
+		if (!*v) {
+			lerr(l, it->line, "pan: empty column name");
+			break;
+		}
+		f->pan = xgrow(f->pan, &f->apan, f->npan + 1, sizeof(*f->pan));
+		f->pan[f->npan++] = xstrdup(v);
+		if (!f->pan_line)
+			f->pan_line = it->line;
+		break;
 	}
+}
+
+/* [columns] NAME = OFFSET LENGTH, both in bytes. */
+static void columns_key(struct loader *l, const struct ini_item *it)
+{
+	struct format *f = l->f;
+	struct fmt_column *c;
+	int64_t off, len;
+	char *a, *sp;
+	size_t i;
+
+	for (i = 0; i < f->ncols; i++)
+		if (!strcmp(f->cols[i].name, it->key)) {
+			lerr(l, it->line, "%s: column given twice", it->key);
+			return;
+		}
+	a = xstrdup(it->value);
+	sp = strpbrk(a, " \t");
+	if (sp) {
+		*sp++ = '\0';
+		sp += strspn(sp, " \t");
+	}
+	if (!sp || parse_int(a, 0, 1000000, &off) || parse_int(sp, 1, 1000000, &len)) {
+		lerr(l, it->line, "%s: '%s' is not OFFSET LENGTH (in bytes: 66 12)", it->key,
+		     it->value);
+		free(a);
+		return;
+	}
+	free(a);
+	f->cols = xgrow(f->cols, &f->acols, f->ncols + 1, sizeof(*f->cols));
+	c = &f->cols[f->ncols++];
+	memset(c, 0, sizeof(*c));
+	c->name = xstrdup(it->key);
+	c->offset = (size_t)off;
+	c->length = (size_t)len;
+	c->line = it->line;
 }
 
 static void map_key(struct loader *l, const struct ini_item *it)
@@ -750,9 +804,15 @@ static int on_item(const struct ini_item *it, void *ctx)
 			l->sec = S_LAYOUT;
 		} else if (!strcmp(sec, "layout")) {
 			lerr(l, it->line, "[layout] needs a name: [layout \"all\"]");
+		} else if (!strcmp(sec, "columns") && !it->sub) {
+			if (f->columns_line)
+				lerr(l, it->line, "[columns] given twice");
+			else
+				l->sec = S_COLUMNS;
+			f->columns_line = it->line;
 		} else {
 			lerr(l, it->line, "[%s%s%s%s]: unknown section (format, field, map, skip, "
-			     "total, symbols, zones, layout)", sec, it->sub ? " \"" : "", it->sub ? it->sub : "",
+			     "total, symbols, zones, layout, columns)", sec, it->sub ? " \"" : "", it->sub ? it->sub : "",
 			     it->sub ? "\"" : "");
 		}
 		return 0;
@@ -785,6 +845,9 @@ static int on_item(const struct ini_item *it, void *ctx)
 		break;
 	case S_LAYOUT:
 		layout_key(l, it);
+		break;
+	case S_COLUMNS:
+		columns_key(l, it);
 		break;
 	case S_IGNORE:
 		break;
@@ -841,6 +904,72 @@ static int symbol_cmp(const void *a, const void *b)
 	return x->len != y->len ? (x->len < y->len ? 1 : -1) : strcmp(x->mark, y->mark);
 }
 
+/* The [columns] entry named name, or NULL. */
+static struct fmt_column *fixed_column(struct format *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->ncols; i++)
+		if (!strcmp(f->cols[i].name, name))
+			return &f->cols[i];
+	return NULL;
+}
+
+/* The keys of the fixed kind, and the columns every key names. */
+static void check_fixed(struct loader *l)
+{
+	struct format *f = l->f;
+	size_t i, j, k, need = 0;
+
+	if (f->kind != &kind_fixed) {
+		if (f->columns_line)
+			lerr(l, f->columns_line, "[columns]: only for kind fixed");
+		if (f->record_length)
+			lerr(l, l->format_line, "record-length: only for kind fixed");
+		if (f->npan && !f->header)
+			for (i = 0; i < f->npan; i++) {
+				int64_t n;
+
+				if (parse_int(f->pan[i], 1, 100000, &n))
+					lerr(l, f->pan_line, "pan: '%s': with header = no, "
+					     "give column numbers", f->pan[i]);
+			}
+		return;
+	}
+	if (!f->ncols)
+		lerr(l, l->format_line, "[format]: kind fixed needs a [columns] section");
+	if (!f->header)
+		lerr(l, l->format_line, "header: kind fixed has no header row; its columns "
+		     "are named in [columns]");
+	for (i = 0; i < f->ncols; i++)
+		if (f->cols[i].offset + f->cols[i].length > need)
+			need = f->cols[i].offset + f->cols[i].length;
+	if (f->record_length && (size_t)f->record_length < need)
+		lerr(l, l->format_line, "record-length: %lld bytes, but the columns reach "
+		     "byte %zu", (long long)f->record_length, need);
+	for (i = 0; i < F__COUNT; i++)
+		for (j = 0; j <= KIND__COUNT; j++) {
+			const struct fmt_source *s = f->src[i][j];
+
+			for (k = 0; s && k < s->ncolumns; k++)
+				if (!fixed_column(f, s->columns[k]))
+					lerr(l, s->line, "[field \"%s\"]: column '%s' is not in "
+					     "[columns]", s->sub, s->columns[k]);
+		}
+	for (i = 0; i < f->nskips; i++)
+		if (!fixed_column(f, f->skips[i].column))
+			lerr(l, f->skips[i].re.line, "[skip]: column '%s' is not in [columns]",
+			     f->skips[i].column);
+	for (i = 0; i < f->npan; i++) {
+		struct fmt_column *c = fixed_column(f, f->pan[i]);
+
+		if (c)
+			c->pan = 1;
+		else
+			lerr(l, f->pan_line, "pan: column '%s' is not in [columns]", f->pan[i]);
+	}
+}
+
 static void check_format(struct loader *l)
 {
 	struct format *f = l->f;
@@ -895,6 +1024,8 @@ static void check_format(struct loader *l)
 		if (!f->totals[i].re.text)
 			lerr(l, f->totals[i].line, "[total \"%s\"]: no line pattern",
 			     f->totals[i].name);
+	if (f->kind)
+		check_fixed(l);
 }
 
 struct format *fmt_load_path(const char *path)
@@ -1016,6 +1147,12 @@ void format_free(struct format *f)
 	free(f->comment);
 	free(f->entry);
 	free(f->strip);
+	for (i = 0; i < f->ncols; i++)
+		free(f->cols[i].name);
+	free(f->cols);
+	for (i = 0; i < f->npan; i++)
+		free(f->pan[i]);
+	free(f->pan);
 	free(f);
 }
 

@@ -100,7 +100,6 @@ struct fmt_total {
 	int g_count, g_amount, g_fee;   /* group numbers, 0: absent */
 };
 
-enum fmt_encoding { ENC_UTF8 };
 /* [symbols] MARK = CODE: a currency mark written next to amounts. */
 struct fmt_symbol {
 	char *mark;
@@ -121,6 +120,17 @@ struct fmt_layout {
 	struct fmt_re header;
 };
 
+/* The text encoding of a file; gbk is read as GB18030, its superset. */
+enum fmt_encoding { ENC_UTF8, ENC_GB18030 };
+
+/* [columns] NAME = OFFSET LENGTH: a byte range of a fixed-width record. */
+struct fmt_column {
+	char *name;
+	size_t offset;       /* 0-based, in bytes of the file's encoding */
+	size_t length;
+	int pan;             /* named by [format] pan: masked before use */
+	int64_t line;
+};
 
 struct format {
 	char *name;
@@ -145,6 +155,14 @@ struct format {
 	size_t nskips, askips;
 	struct fmt_total *totals;
 	size_t ntotals, atotals;
+	struct fmt_column *cols;        /* kind fixed: [columns], the byte ranges */
+	size_t ncols, acols;
+	int64_t record_length;          /* kind fixed: bytes per record; 0: any */
+	char **pan;                     /* [format] pan: columns holding card numbers */
+	size_t npan, apan;
+	int64_t pan_line;
+	int64_t columns_line;           /* the [columns] section; 0: none */
+
 	struct fmt_symbol *symbols;     /* [symbols], longest first */
 	size_t nsymbols, asymbols;
 	struct fmt_zone *zones;         /* [zones] */

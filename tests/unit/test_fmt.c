@@ -350,11 +350,11 @@ static void test_errors(void **state)
 		{ "[format]\n\tkind = csv\n\tkind = csv\n" MINIMAL_FIELDS,
 		  "recon: ./e.fmt:3: error: kind: given twice\n" },
 		{ "[format]\n\tkind = fixed-ish\n" MINIMAL_FIELDS,
-		  "recon: ./e.fmt:2: error: kind: 'fixed-ish' is not a known kind (csv)\n" },
-		{ "[format]\n\tkind = csv\n\tencoding = gbk\n" MINIMAL_FIELDS,
-		  "recon: ./e.fmt:3: error: encoding: 'gbk' is not supported yet (utf-8)\n" },
+		  "recon: ./e.fmt:2: error: kind: 'fixed-ish' is not a known kind (csv, fixed)\n" },
+		{ "[format]\n\tkind = csv\n[columns]\n\tcode = 0 3\n" MINIMAL_FIELDS,
+		  "recon: ./e.fmt:3: error: [columns]: only for kind fixed\n" },
 		{ "[format]\n\tkind = csv\n\tencoding = latin1\n" MINIMAL_FIELDS,
-		  "recon: ./e.fmt:3: error: encoding: 'latin1' is not a known encoding (utf-8)\n" },
+		  "recon: ./e.fmt:3: error: encoding: 'latin1' is not a known encoding (utf-8, gbk, gb18030)\n" },
 		{ "[format]\n\tkind = csv\n\tseparator = ;;\n" MINIMAL_FIELDS,
 		  "recon: ./e.fmt:3: error: separator: ';;' is not one character\n" },
 		{ "[format]\n\tkind = csv\n\tquote = \"\"\n" MINIMAL_FIELDS,
@@ -372,13 +372,13 @@ static void test_errors(void **state)
 		{ "[format]\n\tkind = csv\n\tname = other\n" MINIMAL_FIELDS,
 		  "recon: ./e.fmt:1: error: name: 'other' differs from the file name 'e'\n" },
 		{ "[format]\n" MINIMAL_FIELDS,
-		  "recon: ./e.fmt:1: error: [format]: no kind (csv)\n" },
+		  "recon: ./e.fmt:1: error: [format]: no kind (csv, fixed)\n" },
 		{ MINIMAL_FIELDS,
 		  "recon: ./e.fmt: error: no [format] section\n" },
 		{ "kind = csv\n[format]\n\tkind = csv\n" MINIMAL_FIELDS,
 		  "recon: ./e.fmt:1: error: kind: key outside a section (begin with [format])\n" },
 		{ "[format]\n\tkind = csv\n[formats]\n" MINIMAL_FIELDS,
-		  "recon: ./e.fmt:3: error: [formats]: unknown section (format, field, map, skip, total)\n" },
+		  "recon: ./e.fmt:3: error: [formats]: unknown section (format, field, map, skip, total, symbols, zones, layout, columns)\n" },
 		{ "[format]\n\tkind = csv\n[format]\n" MINIMAL_FIELDS,
 		  "recon: ./e.fmt:3: error: [format] given twice\n" },
 		{ "[format]\n\tkind = csv\n[field \"amonut\"]\n\tcolumn = x\n" MINIMAL_FIELDS,
@@ -642,7 +642,7 @@ static void test_list(void **state)
 			    "one a/one.fmt from a\n"
 			    "zeta a/zeta.fmt z\n");
 	assert_string_equal(err.buf,
-		"recon: b/broken.fmt:2: error: kind: 'tsv' is not a known kind (csv)\n");
+		"recon: b/broken.fmt:2: error: kind: 'tsv' is not a known kind (csv, fixed)\n");
 	sb_release(&s.sb);
 	sb_release(&err);
 }
