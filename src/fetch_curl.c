@@ -328,6 +328,8 @@ static enum attempt_result attempt(CURL *h, struct xfer *x, char *errbuf, struct
 			return A_NOT_FOUND;
 		if (code < 200 || code > 299) {
 			sb_addf(why, "HTTP %ld", code);
+			if (code == 401)
+				sb_adds(why, " (credentials missing or refused)");
 			return code >= 500 || code == 408 || code == 429 ? A_RETRY : A_FAIL;
 		}
 	}
