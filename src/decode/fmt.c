@@ -938,9 +938,6 @@ static void check_fixed(struct loader *l)
 	}
 	if (!f->ncols)
 		lerr(l, l->format_line, "[format]: kind fixed needs a [columns] section");
-	if (!f->header)
-		lerr(l, l->format_line, "header: kind fixed has no header row; its columns "
-		     "are named in [columns]");
 	for (i = 0; i < f->ncols; i++)
 		if (f->cols[i].offset + f->cols[i].length > need)
 			need = f->cols[i].offset + f->cols[i].length;
@@ -993,6 +990,12 @@ static void check_format(struct loader *l)
 		f->description = xstrdup("");
 	if (f->quote && f->quote == f->separator)
 		lerr(l, l->format_line, "[format]: quote and separator are the same character");
+	/* Said once here, rather than once per column after it. */
+	if (f->kind == &kind_fixed && !f->header) {
+		lerr(l, l->format_line, "header: kind fixed has no header row; its columns "
+		     "are named in [columns]");
+		f->header = 1;
+	}
 	for (i = 0; i < ARRAY_SIZE(required_fields); i++)
 		if (!f->src[required_fields[i]][0] || !f->src[required_fields[i]][0]->declared)
 			lerr(l, 0, "no [field \"%s\"] section", field_names[required_fields[i]]);
