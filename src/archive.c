@@ -203,8 +203,8 @@ int archive_tmp_commit(const char *dir, struct archive_tmp *t, char *hex, int *a
 	if (!rc && (uint64_t)st.st_size != t->size) {
 		/* Same name, other size: the object was damaged after it was
 		 * stored. Never replace it silently; replay must see it. */
-		error_at(RX_INTERNAL, obj, 0, "archived object has %lld bytes, its content %llu: "
-			 "damaged; left as it is", (long long)st.st_size,
+		error_at(RX_INTERNAL, obj, 0, "archived object is %lld bytes, not %llu: damaged "
+			 "or tampered with; left as it is", (long long)st.st_size,
 			 (unsigned long long)t->size);
 		rc = -1;
 		goto out;
