@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmarks: `make bench`, never `make check`.
 #
-#   sh bench/run.sh [SECTION...]      sections: import run (default: all)
+#   sh bench/run.sh [SECTION...]      sections: import run decode (default: all)
 #
 # Inputs are generated deterministically into bench/work/ (git-ignored) and
 # kept between runs; each section prints a small table of wall time, rows
@@ -10,7 +10,8 @@
 # Environment: RECON (the binary; default ./recon), BENCH_ROWS (default
 # 1000000), BENCH_SEED, BENCH_REPEAT (runs per step, default 3; the best
 # is shown), BENCH_RUN_ROWS (statement rows per day for the run section,
-# default "1000000 10000000").
+# default "1000000 10000000"), BENCH_DECODE_ROWS (rows per statement for
+# the decode section, default BENCH_ROWS).
 #
 # A section is a function bench_NAME that calls `measure LABEL ROWS CMD...`
 # for each step (as often as it likes), then `table TITLE`; add one and
@@ -24,7 +25,7 @@ rows=${BENCH_ROWS:-1000000}
 seed=${BENCH_SEED:-20261121}
 repeat=${BENCH_REPEAT:-3}
 results=$work/results
-SECTIONS="import run"
+SECTIONS="import run decode"
 
 export RECON_FORMAT_PATH="$root/formats" RECON_RULES_PATH="$root/rules" TZ=UTC LC_ALL=C
 unset RECON_CONFIG
@@ -163,6 +164,55 @@ bench_run() {
 		rm -rf "$ws"
 	done
 	table "recon run: one channel's day, N statement rows against a ledger of N items"
+}
+
+# Decoding statements in the channels' own formats with recon decode, every
+# record printed as canonical CSV: a WeChat Pay ALL bill, gzipped (its
+# backticks, 5-decimal fees and summary totals checked), and a Square
+# export (currency marks, dates in a named zone with daylight saving).
+# MB/s counts the text decoded (the WeChat bill uncompressed).
+bench_decode() {
+	n=${BENCH_DECODE_ROWS:-$rows}
+	for k in wechat square; do
+		f=$work/decode-$k-$n-$seed.csv
+		gz=
+		if [ $k = wechat ]; then f=$f.gz; gz=--gzip; fi
+		if [ ! -f "$f" ]; then
+			echo "bench: generating $f"
+			python3 "$root/bench/gen_statements.py" --kind $k --rows "$n" --seed "$seed" \
+				$gz "$f.tmp"
+			mv "$f.tmp" "$f"
+		fi
+		if [ $k = wechat ]; then
+			fmt=wechat-trade bytes=$(gzip -dc "$f" | wc -c)
+		else
+			fmt=square-transactions bytes=$(wc -c <"$f")
+		fi
+		echo "decode-$k $bytes $(wc -c <"$f")" >>"$work/decode-sizes"
+		i=0
+		while [ $i -lt "$repeat" ]; do
+			measure "decode-$k" "$n" "$recon" decode --format $fmt "$f"
+			i=$((i + 1))
+		done
+		sed "s|^|decode-$k: |" "$work/decode-$k.err"
+	done
+	python3 - "$results" "$work/decode-sizes" <<'PY'
+import sys
+best, size = {}, {}
+for line in open(sys.argv[2]):
+    label, text, file = line.split()
+    size[label] = (int(text), int(file))
+for line in open(sys.argv[1]):
+    label, n, wall, rss = line.split()
+    if label not in best or float(wall) < best[label][1]:
+        best[label] = (int(n), float(wall))
+for label, (n, wall) in best.items():
+    text, file = size[label]
+    print("%s: %.1f MB of text (%.1f MB file) in %.2f s: %.1f MB/s, %d rows/s"
+          % (label, text / 1e6, file / 1e6, wall, text / 1e6 / wall, n / wall))
+PY
+	rm -f "$work/decode-sizes"
+	table "recon decode: $n rows per statement, canonical CSV out"
 }
 
 [ $# -gt 0 ] || set -- $SECTIONS
