@@ -1,14 +1,23 @@
 /* test_pan.c: card numbers masked to the first 6 and last 4 at most, in a
- * field and wherever they stand in a raw line. */
+ * field and wherever they stand in a raw line; a delimited statement's
+ * card column masked before any record, message or reject file. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "recon/decode.h"
+#include "recon/diag.h"
 #include "recon/pan.h"
+#include "recon/record.h"
+#include "recon/strbuf.h"
+#include "recon/util.h"
 
 static void masks(const char *in, const char *want, size_t nmasked)
 {
@@ -79,12 +88,127 @@ static void test_in_raw_line(void **state)
 	}
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+struct got {
+	struct record recs[8];
+	size_t n;
+};
+
+static int collect(const struct record *r, void *ctx)
+{
+	struct got *g = ctx;
+
+	if (g->n < 8)
+		g->recs[g->n++] = *r;
+	return 0;
+}
+
+/* Decode in.csv with fmt; stderr into err. Returns decode_file()'s. */
+static int decode(const char *fmt, struct got *g, struct strbuf *err)
+{
+	struct decode_opts o = { NULL, NULL, "rejects.csv", INT64_MIN, 0 };
+	struct decode_stats st;
+	struct format *f;
+	FILE *tmp = tmpfile();
+	char buf[4096];
+	size_t n;
+	int saved, rc;
+
+	write_file("./t.fmt", fmt);
+	unlink("rejects.csv");
+	f = format_load("./t.fmt");
+	assert_non_null(f);
+	memset(g, 0, sizeof(*g));
+	diag_reset();
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fileno(tmp), 2);
+	rc = decode_file(f, "in.csv", &o, collect, g, &st);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	sb_reset(err);
+	while ((n = fread(buf, 1, sizeof(buf), tmp)) > 0)
+		sb_add(err, buf, n);
+	fclose(tmp);
+	format_free(f);
+	return rc;
+}
+
+#define CSV_FMT(pan, header) \
+	"[format]\n\tkind = csv\n\theader = " header "\n\tpan = " pan "\n" \
+	"[field \"order_code\"]\n\tindex = 1\n" \
+	"[field \"channel_txn_id\"]\n\tindex = 2\n" \
+	"[field \"amount\"]\n\tindex = 3\n" \
+	"[field \"currency\"]\n\tvalue = CNY\n" \
+	"[field \"time\"]\n\tindex = 4\n"
+
+static void test_csv_column(void **state)
+{
+	char dir[] = "/tmp/test_pan.XXXXXX", *old = getcwd(NULL, 0), *rej;
+	struct strbuf err = STRBUF_INIT;
+	struct got g;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chdir(dir), 0);
+	write_file("in.csv",
+		   "order,card,amount,time\n"
+		   "A1,6222021001123456789,1.00,2026-11-21T10:00:00+08:00\n"
+		   "A2,\"6225880123456783\",x,2026-11-21T10:00:00+08:00 6225880123456783\n");
+	/* The card column read as the channel's id: masked in the record, and
+	 * the rejected row's raw text masked wherever the number stands. */
+	assert_int_equal(decode(CSV_FMT("card", "yes"), &g, &err), 0);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.recs[0].channel_txn_id, "622202*********6789");
+	assert_string_equal(err.buf, "recon: in.csv:3: error: amount: 'x': not a number\n");
+	rej = read_file("rejects.csv", &n);
+	assert_non_null(rej);
+	assert_string_equal(rej, "file,line,column,error,raw\n"
+			    "in.csv,3,amount,'x': not a number,\"A2,\"\"622588******6783\"\","
+			    "x,2026-11-21T10:00:00+08:00 622588******6783\"\n");
+	free(rej);
+
+	/* Without a header the column is given by number. */
+	assert_int_equal(decode(CSV_FMT("2", "no"), &g, &err), 0);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.recs[0].channel_txn_id, "622202*********6789");
+
+	/* A card column the header lacks refuses the file: renaming a column
+	 * must not let card numbers through. */
+	assert_int_equal(decode(CSV_FMT("Card Number", "yes"), &g, &err), -1);
+	assert_string_equal(err.buf, "recon: in.csv:1: error: no column 'Card Number' in the "
+			    "header (named in pan)\n");
+	assert_int_equal(g.n, 0);
+
+	sb_release(&err);
+	assert_int_equal(chdir(old), 0);
+	free(old);
+	{
+		char cmd[64];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lengths),
 		cmocka_unit_test(test_padding_and_remask),
 		cmocka_unit_test(test_in_raw_line),
+		cmocka_unit_test(test_csv_column),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
