@@ -44,12 +44,12 @@ static const char *const steps[] = {
 enum { Q_LATEST, Q_LIST, Q_INSERT, Q__COUNT };
 
 static const char *const sql[Q__COUNT] = {
-	[Q_LATEST] = "SELECT " COLUMNS " FROM statements WHERE channel = ?1 AND date = ?2"
-		     " ORDER BY id DESC LIMIT 1",
-	[Q_LIST] = "SELECT " COLUMNS " FROM statements WHERE channel = ?1 AND date = ?2"
-		   " ORDER BY id",
-	[Q_INSERT] = "INSERT INTO statements (channel, date, source, sha256, size, fetched_at)"
-		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[Q_LATEST] = ("SELECT " COLUMNS " FROM statements WHERE channel = ?1 AND date = ?2"
+		      " ORDER BY id DESC LIMIT 1"),
+	[Q_LIST] = ("SELECT " COLUMNS " FROM statements WHERE channel = ?1 AND date = ?2"
+		    " ORDER BY id"),
+	[Q_INSERT] = ("INSERT INTO statements (channel, date, source, sha256, size, fetched_at)"
+		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
 };
 
 struct archive_index {
