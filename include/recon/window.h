@@ -1,10 +1,13 @@
 #ifndef RECON_WINDOW_H
 #define RECON_WINDOW_H
 /*
- * A channel's statement day as an interval of UTC instants. Day D runs from
- * local civil midnight of D plus the cut-off to the same civil time on D+1,
- * in the channel's time zone; both ends are converted from local civil time,
- * so with an IANA zone a day is 23 or 25 hours long on DST days.
+ * A channel's statement day as an interval of UTC instants. Day D starts at
+ * the cut-off nearest to D's local midnight and ends at the next one: with a
+ * cut-off before 12:00 it runs from the cut-off on D to the cut-off on D+1
+ * (00:00: midnight to midnight); from 12:00 on it runs from the cut-off on
+ * D-1 to the cut-off on D (23:00: 23:00 the evening before to 23:00 on D).
+ * Both ends are converted from local civil time, so with an IANA zone a day
+ * is 23 or 25 hours long on DST days.
  */
 #include <stdint.h>
 #include "recon/tz.h"

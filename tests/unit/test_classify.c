@@ -658,10 +658,10 @@ static void test_window_dst(void **state)
 	assert_int_equal(due_day(la, 0, d * 86400 + 9 * 3600 + 1800), d);
 	assert_int_equal(due_day(la, 0, to - 1), d);
 	assert_int_equal(due_day(la, 0, to), d + 1);
-	/* cut-off 23:00 in +08:00: day D runs 23:00 D to 23:00 D+1 */
+	/* cut-off 23:00 in +08:00: day D runs 23:00 D-1 to 23:00 D */
 	d = days_from_civil(2026, 11, 21);
 	day_window(cn, d, 23 * 60, &from, &to);
-	assert_int_equal(from, d * 86400 + 15 * 3600);
+	assert_int_equal(from, d * 86400 + 15 * 3600 - 86400);
 	assert_int_equal(to - from, 86400);
 	assert_int_equal(due_day(cn, 23 * 60, from), d);
 	assert_int_equal(due_day(cn, 23 * 60, from - 1), d - 1);
