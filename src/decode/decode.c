@@ -278,7 +278,7 @@ static int resolve_extra(struct dctx *d, int64_t line, const struct fmt_source *
 		/* A zone column may be absent when the field has a zone. */
 		if (s->optional || (s->zone_column && k == n - 1 && s->zone))
 			continue;
-		if (j > 0) {
+		if (j > 0 && d->f->nlayouts) {
 			col[k] = COL_MISSING;
 			continue;
 		}
@@ -329,10 +329,10 @@ static int resolve(struct dctx *d, int64_t line, int *found, int *wanted)
 			d->colname[i][j] = s->columns[0];
 			if (s->optional)
 				continue;
-			if (j > 0) {
-				/* Another layout of the statement may lack a column
-				 * of one kind's rows (WeChat's SUCCESS bill has no
-				 * refund columns): only such rows cannot be read. */
+			if (j > 0 && f->nlayouts) {
+				/* A known layout may lack a column of one kind's
+				 * rows (WeChat's SUCCESS bill has no refund
+				 * columns): only such rows cannot be read. */
 				d->col[i][j] = COL_MISSING;
 				continue;
 			}
@@ -1140,7 +1140,7 @@ int decode_file(const struct format *f, const char *path, const struct decode_op
 		ctx_release(&d);
 		return -1;
 	}
-	d.in = input_open(path, &io);
+	d.in = input_open_named(path, o->name ? o->name : path, &io);
 	if (!d.in) {
 		ctx_release(&d);
 		return -1;
