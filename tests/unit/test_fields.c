@@ -427,6 +427,23 @@ static void test_layouts(void **state)
 	assert_int_equal(run.st.rejects, 1);
 	run_free(&run);
 
+	/* Without [layout]s nothing vouches for a header that lacks a
+	 * column: the file is refused, as it always was. */
+	decode_text("[format]\n\tkind = csv\n"
+		    "[field \"kind\"]\n\tcolumn = 状态\n"
+		    "[map \"kind\"]\n\tSUCCESS = PAY\n\tREFUND = REFUND\n"
+		    "[field \"order_code\"]\n\tcolumn = 订单号\n"
+		    "[field \"refund_code for REFUND\"]\n\tcolumn = 退款单号\n"
+		    "[field \"amount\"]\n\tcolumn = 金额\n"
+		    "[field \"currency\"]\n\tvalue = CNY\n"
+		    "[field \"time\"]\n\tvalue = 2026-11-21T00:00:00Z\n",
+		    "状态,订单号,金额\nSUCCESS,A1,1.00\n", &run);
+	assert_int_equal(run.rc, -1);
+	assert_int_equal(run.n, 0);
+	assert_string_equal(run.err.buf,
+		"recon: in.csv:1: error: no column '退款单号' in the header\n");
+	run_free(&run);
+
 	/* Any other header: the file is refused, naming the layouts and
 	 * showing the header. */
 	decode_text(LAYOUT_FMT, other, &run);
