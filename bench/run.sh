@@ -1,7 +1,8 @@
 #!/bin/sh
 # Benchmarks: `make bench`, never `make check`.
 #
-#   sh bench/run.sh [SECTION...]      sections: import run decode (default: all)
+#   sh bench/run.sh [SECTION...]      sections: import run decode decode_zip
+#                                     (default: all)
 #
 # Inputs are generated deterministically into bench/work/ (git-ignored) and
 # kept between runs; each section prints a small table of wall time, rows
@@ -25,7 +26,7 @@ rows=${BENCH_ROWS:-1000000}
 seed=${BENCH_SEED:-20261121}
 repeat=${BENCH_REPEAT:-3}
 results=$work/results
-SECTIONS="import run decode"
+SECTIONS="import run decode decode_zip"
 
 export RECON_FORMAT_PATH="$root/formats" RECON_RULES_PATH="$root/rules" TZ=UTC LC_ALL=C
 unset RECON_CONFIG
@@ -213,6 +214,54 @@ for label, (n, wall) in best.items():
 PY
 	rm -f "$work/decode-sizes"
 	table "recon decode: $n rows per statement, canonical CSV out"
+}
+
+# recon decode of the zipped GBK statements: an Alipay trade bill (CSV) and
+# a UnionPay ZM file (fixed-width records of 608 bytes), BENCH_DECODE_ROWS
+# rows each (bench/gen_zip_statements.py). MB/s counts the uncompressed
+# bytes of the entry decoded, as the file has them (GBK).
+bench_decode_zip() {
+	n=${BENCH_DECODE_ROWS:-$rows}
+	for k in alipay unionpay; do
+		f=$work/decode-$k-$n-$seed.zip
+		if [ ! -f "$f" ]; then
+			echo "bench: generating $f"
+			python3 "$root/bench/gen_zip_statements.py" --kind $k --rows "$n" \
+				--seed "$seed" "$f.tmp"
+			mv "$f.tmp" "$f"
+		fi
+		if [ $k = alipay ]; then
+			set -- --format alipay-trade
+		else
+			set -- --format unionpay-zm --date 2026-11-21
+		fi
+		bytes=$(python3 -c 'import sys, zipfile
+print(max(i.file_size for i in zipfile.ZipFile(sys.argv[1]).infolist()))' "$f")
+		echo "decode-$k $bytes $(wc -c <"$f")" >>"$work/decode-sizes"
+		i=0
+		while [ $i -lt "$repeat" ]; do
+			measure "decode-$k" "$n" "$recon" decode "$@" "$f"
+			i=$((i + 1))
+		done
+		sed "s|^|decode-$k: |" "$work/decode-$k.err"
+	done
+	python3 - "$results" "$work/decode-sizes" <<'PY'
+import sys
+best, size = {}, {}
+for line in open(sys.argv[2]):
+    label, text, file = line.split()
+    size[label] = (int(text), int(file))
+for line in open(sys.argv[1]):
+    label, n, wall, rss = line.split()
+    if label not in best or float(wall) < best[label][1]:
+        best[label] = (int(n), float(wall))
+for label, (n, wall) in best.items():
+    text, file = size[label]
+    print("%s: %.1f MB of GBK text (%.1f MB zip) in %.2f s: %.1f MB/s, %d rows/s"
+          % (label, text / 1e6, file / 1e6, wall, text / 1e6 / wall, n / wall))
+PY
+	rm -f "$work/decode-sizes"
+	table "recon decode, zipped GBK: $n rows per statement, canonical CSV out"
 }
 
 [ $# -gt 0 ] || set -- $SECTIONS
