@@ -122,6 +122,11 @@ static int migrate(struct archive_index *ix)
 	char s[96];
 	int began, v, i, ok = 0;
 
+	/* Up to date: no write, so no wait for another recon's lock. */
+	if (schema_version(ix, &v) < 0)
+		return -1;
+	if (v == INDEX_VERSION)
+		return 0;
 	began = begin(ix, what);
 	if (began < 0)
 		return -1;
@@ -148,35 +153,42 @@ out:
 	return end(ix, began, ok, what);
 }
 
+/* See whether the table is there (another connection may have made it
+ * since) and prepare the statements once it is. 0 or -1. */
+static int attach(struct archive_index *ix)
+{
+	int v, i;
+
+	if (ix->exists)
+		return 0;
+	if (schema_version(ix, &v) < 0)
+		return -1;
+	if (!v)
+		return 0;
+	if (v != INDEX_VERSION) {
+		error_at(RX_INTERNAL, ix->name, 0, "archive index version %d, this recon knows %d",
+			 v, INDEX_VERSION);
+		return -1;
+	}
+	for (i = 0; i < Q__COUNT; i++)
+		if (sqlite3_prepare_v3(ix->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &ix->q[i],
+				       NULL) != SQLITE_OK)
+			return db_fail(ix, "prepare");
+	ix->exists = 1;
+	return 0;
+}
+
 struct archive_index *archive_index_open(struct sqlite3 *db, const char *name, int create)
 {
 	struct archive_index *ix = xcalloc(1, sizeof(*ix));
-	int v, i;
 
 	ix->db = db;
 	ix->name = xstrdup(name);
-	if (create && migrate(ix) < 0)
-		goto fail;
-	if (schema_version(ix, &v) < 0)
-		goto fail;
-	ix->exists = v > 0;
-	if (!ix->exists)
-		return ix;
-	if (v != INDEX_VERSION) {
-		error_at(RX_INTERNAL, name, 0, "archive index version %d, this recon knows %d",
-			 v, INDEX_VERSION);
-		goto fail;
+	if ((create && migrate(ix) < 0) || attach(ix) < 0) {
+		archive_index_close(ix);
+		return NULL;
 	}
-	for (i = 0; i < Q__COUNT; i++)
-		if (sqlite3_prepare_v3(db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &ix->q[i],
-				       NULL) != SQLITE_OK) {
-			db_fail(ix, "prepare");
-			goto fail;
-		}
 	return ix;
-fail:
-	archive_index_close(ix);
-	return NULL;
 }
 
 void archive_index_close(struct archive_index *ix)
@@ -230,11 +242,14 @@ static void read_row(sqlite3_stmt *st, struct archived *a)
 int archive_index_latest(struct archive_index *ix, const char *channel, const char *date,
 			 struct archived *out)
 {
-	sqlite3_stmt *st = ix->q[Q_LATEST];
+	sqlite3_stmt *st;
 	int rc;
 
+	if (attach(ix) < 0)
+		return -1;
 	if (!ix->exists)
 		return 0;
+	st = ix->q[Q_LATEST];
 	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -252,13 +267,16 @@ int archive_index_latest(struct archive_index *ix, const char *channel, const ch
 int archive_index_list(struct archive_index *ix, const char *channel, const char *date,
 		       struct archived **out)
 {
-	sqlite3_stmt *st = ix->q[Q_LIST];
+	sqlite3_stmt *st;
 	size_t alloc = 0;
 	int n = 0, rc;
 
 	*out = NULL;
+	if (attach(ix) < 0)
+		return -1;
 	if (!ix->exists)
 		return 0;
+	st = ix->q[Q_LIST];
 	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -278,12 +296,15 @@ int archive_index_list(struct archive_index *ix, const char *channel, const char
 int archive_index_record(struct archive_index *ix, struct archived *a, struct archived *prev)
 {
 	const char *what = "archive index";
-	sqlite3_stmt *st = ix->q[Q_INSERT];
+	sqlite3_stmt *st;
 	struct archived last;
 	int began, have = 0, result = -1;
 
 	if (prev)
 		memset(prev, 0, sizeof(*prev));
+	if (attach(ix) < 0)
+		return -1;
+	st = ix->q[Q_INSERT];
 	if (!ix->exists) {
 		error_at(RX_INTERNAL, ix->name, 0, "archive index: not created");
 		return -1;

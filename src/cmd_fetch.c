@@ -24,6 +24,7 @@
 static void print_line(const struct channel_conf *cc, const char *date, const struct fetched *fd)
 {
 	static const char *const what[] = {
+		[FETCH_STORED] = "stored",
 		[FETCH_NEW] = "archived",
 		[FETCH_UNCHANGED] = "unchanged",
 		[FETCH_REISSUED] = "re-issued",
@@ -119,6 +120,8 @@ int cmd_fetch(int argc, char **argv, const struct globals *g)
 		if (nwant && j == nwant)
 			continue;
 		r = fetch_statement(f, cc, day, 0, &fd);
+		if (r == RX_OK)
+			r = fetch_record(f, cc, day, &fd);
 		if (r == RX_OK && g->verbosity >= 0)
 			print_line(cc, day_text, &fd);
 		if (r > rc)

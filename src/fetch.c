@@ -39,7 +39,14 @@
 struct fetcher {
 	const struct conf *c;
 	char *dir;                   /* the archive folder, resolved */
+	struct sqlite3 *db;
+	char *dbname;
+	/* Opened to read; opened again to create the table at the first
+	 * fetch_record, inside the caller's transaction: until then a
+	 * fetcher never writes to the database (run fetches before it takes
+	 * the write lock). */
 	struct archive_index *ix;
+	int ix_writable;
 	int progress;
 	uint64_t rng;
 };
@@ -71,7 +78,9 @@ struct fetcher *fetcher_new(const struct conf *c, struct sqlite3 *db, const char
 	f->dir = conf_path(c, c->archive_dir);
 	f->progress = progress;
 	f->rng = seed();
-	f->ix = archive_index_open(db, dbname, 1);
+	f->db = db;
+	f->dbname = xstrdup(dbname);
+	f->ix = archive_index_open(db, dbname, 0);
 	if (!f->ix || archive_clean_tmp(f->dir) < 0) {
 		fetcher_free(f);
 		return NULL;
@@ -85,6 +94,7 @@ void fetcher_free(struct fetcher *f)
 		return;
 	archive_index_close(f->ix);
 	free(f->dir);
+	free(f->dbname);
 	free(f);
 	curl_global_cleanup();
 }
@@ -98,38 +108,50 @@ void fetched_release(struct fetched *fd)
 
 /* ---- after the bytes are in the archive ---- */
 
-/* Record the object in the index and fill out. Returns RX_OK or
- * RX_INTERNAL after reporting. */
-static int record(struct fetcher *f, const struct channel_conf *cc, const char *date,
-		  const char *hex, uint64_t size, struct fetched *out)
+static void stored(struct fetcher *f, const char *hex, uint64_t size, struct fetched *out)
+{
+	snprintf(out->sha256, sizeof(out->sha256), "%s", hex);
+	out->size = size;
+	out->path = archive_object_path(f->dir, hex);
+	out->outcome = FETCH_STORED;
+}
+
+int fetch_record(struct fetcher *f, const struct channel_conf *cc, int64_t day,
+		 struct fetched *fd)
 {
 	struct archived a, prev;
 	int r;
 
+	if (fd->outcome != FETCH_STORED)
+		return RX_OK;
+	if (!f->ix_writable) {
+		archive_index_close(f->ix);
+		f->ix = archive_index_open(f->db, f->dbname, 1);
+		if (!f->ix)
+			return RX_INTERNAL;
+		f->ix_writable = 1;
+	}
 	memset(&a, 0, sizeof(a));
 	snprintf(a.channel, sizeof(a.channel), "%s", cc->name);
-	snprintf(a.date, sizeof(a.date), "%s", date);
-	a.source = out->name;
-	snprintf(a.sha256, sizeof(a.sha256), "%s", hex);
-	a.size = size;
+	date_format(day, a.date);
+	a.source = fd->name;
+	snprintf(a.sha256, sizeof(a.sha256), "%s", fd->sha256);
+	a.size = fd->size;
 	r = archive_index_record(f->ix, &a, &prev);
 	if (r < 0)
 		return RX_INTERNAL;
-	snprintf(out->sha256, sizeof(out->sha256), "%s", hex);
-	out->size = size;
-	out->path = archive_object_path(f->dir, hex);
 	switch (r) {
 	case ARCHIVE_FIRST:
-		out->outcome = FETCH_NEW;
+		fd->outcome = FETCH_NEW;
 		break;
 	case ARCHIVE_SAME:
-		out->outcome = FETCH_UNCHANGED;
+		fd->outcome = FETCH_UNCHANGED;
 		break;
 	default:
-		out->outcome = FETCH_REISSUED;
-		snprintf(out->prev_sha256, sizeof(out->prev_sha256), "%s", prev.sha256);
+		fd->outcome = FETCH_REISSUED;
+		snprintf(fd->prev_sha256, sizeof(fd->prev_sha256), "%s", prev.sha256);
 		warn_at(cc->name, 0, "%s: the channel re-issued its statement (%s, %s)",
-			date, prev.sha256, hex);
+			a.date, prev.sha256, fd->sha256);
 		archived_release(&prev);
 		break;
 	}
@@ -169,7 +191,8 @@ static int fetch_local(struct fetcher *f, const struct channel_conf *cc, const c
 		return RX_BADINPUT;
 	if (r < 0)
 		return RX_INTERNAL;
-	return record(f, cc, date, hex, size, out);
+	stored(f, hex, size, out);
+	return RX_OK;
 }
 
 /* ---- downloads ---- */
@@ -294,7 +317,7 @@ static int fetch_remote(struct fetcher *f, const struct channel_conf *cc, const 
 		rc = RX_INTERNAL;
 		goto out;
 	}
-	rc = record(f, cc, date, hex, t.size, out);
+	stored(f, hex, t.size, out);
 out:
 	free(ca);
 	free(netrc);

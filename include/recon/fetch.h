@@ -31,20 +31,21 @@ struct fetcher;   /* opaque */
 
 /*
  * A fetcher for the workspace c, keeping its index in db (reported as
- * dbname; the table is created if missing, see archive_index_open). Leftover
- * temporary files of killed fetches are removed from the archive here.
- * Shows a progress line for long downloads when progress is set (callers
- * pass isatty(2) and not -q). Returns NULL after reporting. c and db must
- * outlive the fetcher.
+ * dbname). Leftover temporary files of killed fetches are removed from the
+ * archive here. Shows a progress line for long downloads when progress is
+ * set (callers pass isatty(2) and not -q). Writes nothing to the database
+ * until fetch_record(). Returns NULL after reporting. c and db must outlive
+ * the fetcher.
  */
 struct fetcher *fetcher_new(const struct conf *c, struct sqlite3 *db, const char *dbname,
 			    int progress);
 void fetcher_free(struct fetcher *f);
 
 enum fetch_outcome {
-	FETCH_NEW,          /* archived: the day's first copy */
-	FETCH_UNCHANGED,    /* the same bytes as the latest archived copy */
-	FETCH_REISSUED,     /* different bytes: both kept (warned) */
+	FETCH_STORED,       /* in the archive; fetch_record() not called yet */
+	FETCH_NEW,          /* recorded: the day's first copy */
+	FETCH_UNCHANGED,    /* recorded already: the same bytes as the latest copy */
+	FETCH_REISSUED,     /* recorded: different bytes, both kept (warned) */
 	FETCH_ARCHIVED,     /* offline: the latest archived copy */
 };
 
@@ -61,17 +62,30 @@ void fetched_release(struct fetched *fd);
 
 /*
  * Get channel cc's statement for day (days since the epoch) into the
- * archive and record it in the index; fill *out (release it with
- * fetched_release, whatever the result).
+ * archive and fill *out (FETCH_STORED; release it with fetched_release,
+ * whatever the result). Only reads the database: a caller that must not
+ * hold the write lock during a download (run) fetches first, then records
+ * inside its transaction.
  *
  * offline: take no network: a remote source gives the latest archived
- * copy of the day (an error when there is none); a local source is still
- * read and archived, it needs no network.
+ * copy of the day (FETCH_ARCHIVED; an error when there is none, or when
+ * the copy no longer matches its SHA-256); a local source is still read
+ * and archived, it needs no network.
  *
  * Returns RX_OK, or the status raised after reporting (see above).
  */
 int fetch_statement(struct fetcher *f, const struct channel_conf *cc, int64_t day,
-		    int offline, struct fetched *out);
+		    int offline, struct fetched *fd);
+
+/*
+ * Record a FETCH_STORED fd as cc's statement for day in the index (making
+ * the table at the first call), inside the caller's transaction when one
+ * is open, else in one of its own; sets fd->outcome and warns when the
+ * channel re-issued its statement. Other outcomes: nothing to do. Returns
+ * RX_OK or RX_INTERNAL after reporting.
+ */
+int fetch_record(struct fetcher *f, const struct channel_conf *cc, int64_t day,
+		 struct fetched *fd);
 
 /* ---- parts, for the command and the tests ---- */
 

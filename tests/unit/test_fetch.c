@@ -205,11 +205,21 @@ static void test_not_before(void **state)
 	cc.timezone = "+08:00";
 	assert_int_equal(fetch_not_before(&cc, day("2026-11-21"), &at), 0);
 	assert_int_equal(at, at_utc("2026-11-22T02:00:00Z"));
-	/* a day that ends at 21:00 next day is out at 10:00 the day after */
+	/* A 21:00 cut-off ends day D at 21:00 on D (window.h): out at 10:00
+	 * the morning after. */
 	cc.timezone = "UTC";
 	cc.cutoff = 21 * 60;
 	assert_int_equal(fetch_not_before(&cc, day("2026-11-21"), &at), 0);
-	assert_int_equal(at, at_utc("2026-11-23T10:00:00Z"));
+	assert_int_equal(at, at_utc("2026-11-22T10:00:00Z"));
+	/* A 02:00 cut-off ends D at 02:00 on D+1: a 01:00 publication is the
+	 * one of D+2, not the hour before the day ends. */
+	cc.cutoff = 2 * 60;
+	cc.not_before = 60;
+	assert_int_equal(fetch_not_before(&cc, day("2026-11-21"), &at), 0);
+	assert_int_equal(at, at_utc("2026-11-23T01:00:00Z"));
+	cc.not_before = 10 * 60;
+	assert_int_equal(fetch_not_before(&cc, day("2026-11-21"), &at), 0);
+	assert_int_equal(at, at_utc("2026-11-22T10:00:00Z"));
 	/* at the very end of the day is "at or after" */
 	cc.cutoff = 0;
 	cc.not_before = 0;
@@ -294,10 +304,32 @@ static void expect_file(const char *path, const char *text)
 	free(got);
 }
 
+static int has_table(const char *name)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema WHERE name = ?1",
+					    -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW;
+}
+
+/* fetch_statement, then fetch_record as recon fetch does. */
+static int fetch(const struct channel_conf *cc, const char *date, int offline,
+		 struct fetched *fd)
+{
+	int rc = fetch_statement(F, cc, day(date), offline, fd);
+
+	return rc == RX_OK ? fetch_record(F, cc, day(date), fd) : rc;
+}
+
 static void test_local_source(void **state)
 {
 	struct fetched fd;
-	char *stmts = in_dir("statements");
+	char *stmts = in_dir("statements"), *err;
 	const struct channel_conf *cc;
 
 	(void)state;
@@ -307,7 +339,12 @@ static void test_local_source(void **state)
 	assert_int_equal(mkdir(stmts, 0755), 0);
 	write_file("statements/20261121.csv", "hello\n", 0644);
 
+	/* archived, but nothing written to the database until recorded */
 	assert_int_equal(fetch_statement(F, cc, day("2026-11-21"), 0, &fd), RX_OK);
+	assert_int_equal(fd.outcome, FETCH_STORED);
+	assert_false(has_table("statements"));
+	assert_int_equal(fetch_record(F, cc, day("2026-11-21"), &fd), RX_OK);
+	assert_true(has_table("statements"));
 	assert_int_equal(fd.outcome, FETCH_NEW);
 	assert_string_equal(fd.name, "statements/20261121.csv");
 	assert_string_equal(fd.sha256,
@@ -319,14 +356,18 @@ static void test_local_source(void **state)
 	fetched_release(&fd);
 
 	/* offline makes no difference to a local file: it needs no network */
-	assert_int_equal(fetch_statement(F, cc, day("2026-11-21"), 1, &fd), RX_OK);
+	assert_int_equal(fetch(cc, "2026-11-21", 1, &fd), RX_OK);
 	assert_int_equal(fd.outcome, FETCH_UNCHANGED);
 	fetched_release(&fd);
 
 	write_file("statements/20261121.csv", "bye\n", 0644);
 	capture_start();
-	assert_int_equal(fetch_statement(F, cc, day("2026-11-21"), 0, &fd), RX_OK);
-	free(capture_end());
+	assert_int_equal(fetch(cc, "2026-11-21", 0, &fd), RX_OK);
+	err = capture_end();
+	assert_string_equal(err, "recon: wechat: warning: 2026-11-21: the channel re-issued its "
+			    "statement (5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03, "
+			    "abc6fd595fc079d3114d4b71a4d84b1d1d0f79df1e70f8813212f2a65d8916df)\n");
+	free(err);
 	assert_int_equal(fd.outcome, FETCH_REISSUED);
 	assert_string_equal(fd.prev_sha256,
 			    "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03");
@@ -366,7 +407,7 @@ static void test_offline_remote(void **state)
 
 	/* as if fetched earlier */
 	assert_int_equal(archive_put_buf(arch, "hello\n", 6, hex, &added), 0);
-	ix = archive_index_open(db, "recon.db", 0);
+	ix = archive_index_open(db, "recon.db", 1);
 	memset(&a, 0, sizeof(a));
 	strcpy(a.channel, "wechat");
 	strcpy(a.date, "2026-11-21");
@@ -376,7 +417,7 @@ static void test_offline_remote(void **state)
 	assert_int_equal(archive_index_record(ix, &a, NULL), ARCHIVE_FIRST);
 	archive_index_close(ix);
 
-	assert_int_equal(fetch_statement(F, cc, day("2026-11-21"), 1, &fd), RX_OK);
+	assert_int_equal(fetch(cc, "2026-11-21", 1, &fd), RX_OK);
 	assert_int_equal(fd.outcome, FETCH_ARCHIVED);
 	assert_string_equal(fd.sha256, hex);
 	expect_file(fd.path, "hello\n");
