@@ -12,6 +12,9 @@
 # archived              the objects in archive/ (not tmp/), with their modes
 # unport                filter: the port shown as PORT
 
+# Loopback only: never through a proxy the environment may name.
+export no_proxy=127.0.0.1 NO_PROXY=127.0.0.1
+
 SERVER_PID=
 stop_server() {
 	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null

@@ -480,6 +480,7 @@ static void test_remote_refused_and_not_before(void **state)
 	int port = closed_port();
 
 	(void)state;
+	setenv("no_proxy", "127.0.0.1", 1);
 	sb_addf(&sb, "[channel \"wechat\"]\n\tformat = canonical-csv\n\ttimezone = UTC\n"
 		"\tsource = http://merchant:pw@127.0.0.1:%d/{date}.csv\n"
 		"\tretries = 1\n\tretry-delay = 0\n", port);
