@@ -24,6 +24,7 @@
 #include "recon/dayarg.h"
 #include "recon/decode.h"
 #include "recon/diag.h"
+#include "recon/fetch.h"
 #include "recon/join.h"
 #include "recon/ledger.h"
 #include "recon/report.h"
@@ -53,6 +54,8 @@ struct run {
 	char date[11];
 	char *outdir;            /* out/DATE */
 	int allow_rejects;
+	int offline;             /* --offline: archived copies of remote statements */
+	struct fetcher *fetch;
 };
 
 /* One channel's reconciliation. */
@@ -183,36 +186,6 @@ static int env_settled(void *ctx, int kind, const char *key, int64_t paid)
 
 /* ---- one channel ---- */
 
-/* The statement's path for the day, as the template gives it (the name in
- * messages and provenance) into *name, and resolved into *path. Returns 0,
- * 1 when the channel cannot run (reported), -1 on internal error. */
-static int statement_path(struct chan *ch, char **name, char **path)
-{
-	const struct channel_conf *cc = ch->cc;
-	struct strbuf sb = STRBUF_INIT;
-	const char *bad = NULL, *p;
-
-	if (source_expand(cc->source, ch->run->day, &sb, &bad) < 0) {
-		error_at(RX_USAGE, cc->file, cc->line, "channel \"%s\": source: unknown placeholder %.*s",
-			 cc->name, (int)(strcspn(bad, "}") + 1), bad);
-		sb_release(&sb);
-		return 1;
-	}
-	p = sb.buf;
-	if (!strncmp(p, "file://", 7)) {
-		p += 7;
-	} else if (strstr(p, "://")) {
-		error_at(RX_FETCH, cc->name, 0, "statement for %s: %s: downloads are not supported yet",
-			 ch->run->date, p);
-		sb_release(&sb);
-		return 1;
-	}
-	*name = xstrdup(p);
-	*path = conf_path(ch->run->conf, p);
-	sb_release(&sb);
-	return 0;
-}
-
 /* Read and sort the statement. Returns 0, 1 when the channel is not
  * reconciled (reported), -1 on internal error. */
 static int read_statement(struct chan *ch, const char *path)
@@ -322,14 +295,15 @@ out:
 	return rc;
 }
 
-/* Returns 1 when the channel was reconciled, 0 when not (reported), -1 on
- * an internal error (the run must be rolled back). */
-static int run_channel(struct run *run, const struct channel_conf *cc)
+/* Reconcile cc with its statement fd, fetched before the run's transaction
+ * (and recorded in the archive index here, inside it). Returns 1 when the
+ * channel was reconciled, 0 when not (reported), -1 on an internal error
+ * (the run must be rolled back). */
+static int run_channel(struct run *run, const struct channel_conf *cc, struct fetched *fd)
 {
 	struct chan ch;
 	char *name = NULL, *path = NULL;
 	const char *why = NULL;
-	struct stat stb;
 	int rc;
 
 	memset(&ch, 0, sizeof(ch));
@@ -340,27 +314,17 @@ static int run_channel(struct run *run, const struct channel_conf *cc)
 		error_at(RX_USAGE, cc->file, cc->line, "channel \"%s\": timezone: %s", cc->name, why);
 		return 0;
 	}
-	rc = statement_path(&ch, &name, &path);
-	if (rc)
-		goto out;
-	ch.name = name;
-	if (stat(path, &stb) < 0) {
-		if (errno == ENOENT)
-			error_at(RX_FETCH, cc->name, 0, "statement for %s not there yet: %s",
-				 run->date, name);
-		else
-			error_at(RX_BADINPUT, cc->name, 0, "statement %s: %s", name, strerror(errno));
-		rc = 1;
+	if (fetch_record(run->fetch, cc, run->day, fd) != RX_OK) {
+		rc = -1;
 		goto out;
 	}
+	name = xstrdup(fd->name);
+	path = xstrdup(fd->path);
+	ch.name = name;
 
 	memset(&ch.ri, 0, sizeof(ch.ri));
 	snprintf(ch.ri.date, sizeof(ch.ri.date), "%s", run->date);
-	if (sha256_file(path, ch.ri.sha256) < 0) {
-		error_at(RX_BADINPUT, cc->name, 0, "statement %s: %s", name, strerror(errno));
-		rc = 1;
-		goto out;
-	}
+	snprintf(ch.ri.sha256, sizeof(ch.ri.sha256), "%s", fd->sha256);
 	ch.ri.channel = xstrdup(cc->name);
 	ch.ri.statement = xstrdup(name);
 	ch.ri.format = xstrdup(cc->format);
@@ -433,11 +397,14 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 		{ "date", required_argument, NULL, 'd' },
 		{ "channel", required_argument, NULL, 'c' },
 		{ "allow-rejects", no_argument, NULL, 'a' },
+		{ "offline", no_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run run;
 	const char **want = NULL, *date = NULL;
 	char **ran = NULL, *db = NULL, *out = NULL;
+	struct fetched *got = NULL;
+	int *got_rc = NULL;
 	size_t nwant = 0, awant = 0, i, j;
 	int nran = 0, ch, rc = RX_OK, r;
 
@@ -456,6 +423,9 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 			break;
 		case 'a':
 			run.allow_rejects = 1;
+			break;
+		case 'o':
+			run.offline = 1;
 			break;
 		case ':':
 			fprintf(stderr, "recon: error: %s: missing argument\n", argv[optind - 1]);
@@ -501,7 +471,25 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 	run.outdir = path_join(out, run.date);
 	db = conf_path(run.conf, run.conf->database);
 	run.l = ledger_open(db, 1);
-	if (!run.l || ledger_begin(run.l, RUN_BUSY_MS) < 0) {
+	if (run.l)
+		run.fetch = fetcher_new(run.conf, ledger_db(run.l), db, isatty(2) && g->verbosity >= 0);
+	if (!run.fetch) {
+		rc = RX_INTERNAL;
+		goto out;
+	}
+	/* Downloads before the write lock: another recon waits for our
+	 * transaction, never for a slow server. */
+	got = xcalloc(run.conf->nchannels, sizeof(*got));
+	got_rc = xcalloc(run.conf->nchannels, sizeof(*got_rc));
+	for (i = 0; i < run.conf->nchannels; i++) {
+		const struct channel_conf *cc = &run.conf->channels[i];
+
+		for (j = 0; j < nwant && strcmp(want[j], cc->name); j++)
+			;
+		got_rc[i] = nwant && j == nwant ? -1
+			: fetch_statement(run.fetch, cc, run.day, run.offline, &got[i]);
+	}
+	if (ledger_begin(run.l, RUN_BUSY_MS) < 0) {
 		rc = RX_INTERNAL;
 		goto out;
 	}
@@ -514,11 +502,9 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 	for (i = 0; i < run.conf->nchannels; i++) {
 		const struct channel_conf *cc = &run.conf->channels[i];
 
-		for (j = 0; j < nwant && strcmp(want[j], cc->name); j++)
-			;
-		if (nwant && j == nwant)
+		if (got_rc[i] != RX_OK)
 			continue;
-		r = run_channel(&run, cc);
+		r = run_channel(&run, cc, &got[i]);
 		if (r < 0) {
 			rc = RX_INTERNAL;
 			goto rollback;
@@ -546,6 +532,12 @@ rollback:
 	error_at(RX_INTERNAL, NULL, 0, "run %s: nothing recorded", run.date);
 	ledger_rollback(run.l);
 out:
+	for (i = 0; got && i < run.conf->nchannels; i++)
+		fetched_release(&got[i]);
+	free(got);
+	free(got_rc);
+	/* before the database closes: it holds prepared statements */
+	fetcher_free(run.fetch);
 	runstore_close(run.rs);
 	ledger_close(run.l);
 	conf_free(run.conf);
