@@ -26,4 +26,12 @@ size_t pan_mask(char *s, size_t n);
  */
 size_t pan_mask_in(char *text, size_t len, const char *pan, size_t n);
 
+/*
+ * Mask, in place, every run of 13 to 19 ASCII digits in text[0..len) that
+ * is not part of a longer run: for text that may hold a card number where
+ * no column tells (a row that could not be split into fields). Returns the
+ * number of runs masked.
+ */
+size_t pan_mask_runs(char *text, size_t len);
+
 #endif

@@ -193,6 +193,10 @@ static int csv_read(struct dctx *d)
 			while (rawlen && (c.raw.buf[rawlen - 1] == '\n' ||
 					  c.raw.buf[rawlen - 1] == '\r'))
 				rawlen--;
+			/* No fields, so no card column to find: mask what
+			 * looks like a card number. */
+			if (f->npan)
+				pan_mask_runs(c.raw.buf, rawlen);
 			decode_reject(d, c.row_line, NULL, c.raw.buf, rawlen, "unclosed quote");
 		} else {
 			csv_fini(&p, on_field, on_row, &c);

@@ -55,3 +55,21 @@ size_t pan_mask_in(char *text, size_t len, const char *pan, size_t n)
 	}
 	return count;
 }
+
+size_t pan_mask_runs(char *text, size_t len)
+{
+	size_t i = 0, count = 0;
+
+	while (i < len) {
+		size_t j = i;
+
+		while (j < len && text[j] >= '0' && text[j] <= '9')
+			j++;
+		if (j - i >= 13 && j - i <= 19) {
+			mask_trimmed(text + i, j - i);
+			count++;
+		}
+		i = j == i ? i + 1 : j;
+	}
+	return count;
+}

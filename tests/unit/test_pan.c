@@ -88,6 +88,19 @@ static void test_in_raw_line(void **state)
 	}
 }
 
+static void test_runs(void **state)
+{
+	char t[] = "A1,6222021001123456789,\"6225880123456783\n12345678901234567890,"
+		   "622202*********6789,123456789012,2026112110000000000003";
+
+	(void)state;
+	/* 19 and 16 digits masked; 20 and 22 digits (order codes) and 12
+	 * digits are not card numbers; a masked one stays. */
+	assert_int_equal(pan_mask_runs(t, strlen(t)), 2);
+	assert_string_equal(t, "A1,622202*********6789,\"622588******6783\n12345678901234567890,"
+			    "622202*********6789,123456789012,2026112110000000000003");
+}
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "wb");
@@ -184,6 +197,20 @@ static void test_csv_column(void **state)
 	assert_int_equal(g.n, 1);
 	assert_string_equal(g.recs[0].channel_txn_id, "622202*********6789");
 
+	/* A row that never ends (an unclosed quote) has no fields to find the
+	 * card column in: what looks like a card number is masked. */
+	write_file("in.csv", "order,card,amount,time\n"
+		   "A3,6228480048123456781,\"1.00,2026-11-21T10:00:00+08:00\n");
+	assert_int_equal(decode(CSV_FMT("card", "yes"), &g, &err), 0);
+	assert_string_equal(err.buf, "recon: in.csv:2: error: unclosed quote\n");
+	rej = read_file("rejects.csv", &n);
+	assert_string_equal(rej, "file,line,column,error,raw\n"
+			    "in.csv,2,,unclosed quote,\"A3,622848*********6781,\"\"1.00,"
+			    "2026-11-21T10:00:00+08:00\"\n");
+	free(rej);
+	write_file("in.csv", "order,card,amount,time\n"
+		   "A1,6222021001123456789,1.00,2026-11-21T10:00:00+08:00\n");
+
 	/* A card column the header lacks refuses the file: renaming a column
 	 * must not let card numbers through. */
 	assert_int_equal(decode(CSV_FMT("Card Number", "yes"), &g, &err), -1);
@@ -208,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_lengths),
 		cmocka_unit_test(test_padding_and_remask),
 		cmocka_unit_test(test_in_raw_line),
+		cmocka_unit_test(test_runs),
 		cmocka_unit_test(test_csv_column),
 	};
 
