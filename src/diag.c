@@ -28,7 +28,10 @@ int diag_verbosity(void)
 
 void diag_quiet(int on)
 {
-	quiet = on;
+	if (on)
+		quiet++;
+	else if (quiet)
+		quiet--;
 }
 
 void diag_raise(enum recon_exit st)

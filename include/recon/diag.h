@@ -38,9 +38,10 @@ void diag(enum diag_level level, enum recon_exit status, const char *file,
 
 /* Raise the exit status to at least st without printing. */
 void diag_raise(enum recon_exit st);
-/* Quiet the calling thread (on: 1) or not (0): while quiet, its
- * diagnostics print nothing and raise no status. For trying a file against
- * every format (format_bid()), where failing is the expected answer. */
+/* Quiet the calling thread (on: 1) until the matching diag_quiet(0);
+ * calls nest. While quiet, its diagnostics print nothing and raise no
+ * status. For trying a file against every format (format_bid()), where
+ * failing is the expected answer. */
 void diag_quiet(int on);
 /* The worst status raised so far. */
 enum recon_exit diag_status(void);
