@@ -4,8 +4,12 @@
  *   source template --expand--> local path --copy-----------\
  *                           \-> URL --not-before, credentials \
  *                                  --download (fetch_curl.c) --> temporary
- *   file --checked (downloads)--> archive object --> index row (unless the
- *   latest copy has the same bytes; a different one is a re-issue: warned)
+ *   file --checked (downloads)--> archive object      (fetch_statement)
+ *   --> index row, unless the latest copy has the same bytes; different
+ *   ones are a re-issue, warned                       (fetch_record)
+ *
+ * The two steps are apart so that run downloads before it takes the
+ * database's write lock and records inside its transaction.
  *
  * The check of a download reads its container to the end (a gzip's CRC, a
  * zip's entry), so a transfer cut short in a way no header told is not
