@@ -47,10 +47,15 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/tests/unit/%: tests/unit/%.c $(B)/librecon.a
+# tests/support/ holds helpers every unit test links with.
+$(B)/tests/support/%.o: tests/support/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
-		$(B)/librecon.a $(LIBS) $(shell pkg-config --libs cmocka)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -MMD -MP -c -o $@ $<
+
+$(B)/tests/unit/%: tests/unit/%.c $(B)/tests/support/testutil.o $(B)/librecon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Itests/support $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
+		$(B)/tests/support/testutil.o $(B)/librecon.a $(LIBS) $(shell pkg-config --libs cmocka)
 
 UNITBIN  = $(UNITSRC:tests/unit/%.c=$(B)/tests/unit/%)
 

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "recon/conf.h"
 #include "recon/datapath.h"
 #include "recon/diag.h"
@@ -18,15 +20,11 @@
 #include "recon/util.h"
 
 /* Each test runs in a fresh scratch folder, so messages name relative paths. */
-static char scratch[32];
-static char *oldcwd;
 
 static int setup(void **state)
 {
 	(void)state;
-	oldcwd = getcwd(NULL, 0);
-	strcpy(scratch, "/tmp/test_conf.XXXXXX");
-	if (!mkdtemp(scratch) || chdir(scratch) < 0)
+	if (scratch_enter("test_conf") < 0)
 		return -1;
 	unsetenv("RECON_CONFIG");
 	unsetenv("RECON_FORMAT_PATH");
@@ -36,27 +34,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[64];
-	int rc;
-
 	(void)state;
-	rc = chdir(oldcwd);
-	free(oldcwd);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	return rc < 0 ? -1 : system(cmd);
-}
-
-static void write_file(const char *path, const char *text)
-{
-	char *dir = path_dirname(path);
-	FILE *f;
-
-	assert_int_equal(mkdir_p(dir, 0777), 0);
-	free(dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
+	return scratch_leave();
 }
 
 /* conf_load(explicit) with stderr captured into err. */

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "../../src/decode/engine.h"
 #include "recon/datapath.h"
 #include "recon/decode.h"
@@ -22,53 +24,19 @@
 #include "recon/tz.h"
 #include "recon/util.h"
 
-static char scratch[32];
-static char *oldcwd;
 
 static int setup(void **state)
 {
 	(void)state;
-	oldcwd = getcwd(NULL, 0);
-	strcpy(scratch, "/tmp/test_decode.XXXXXX");
-	if (!mkdtemp(scratch) || chdir(scratch) < 0)
+	if (scratch_enter("test_decode") < 0)
 		return -1;
-	diag_reset();
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[64];
-	int rc;
-
 	(void)state;
-	rc = chdir(oldcwd);
-	free(oldcwd);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	return rc < 0 ? -1 : system(cmd);
-}
-
-static void write_bytes(const char *path, const char *data, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, n, f), n);
-	assert_int_equal(fclose(f), 0);
-}
-
-static void write_file(const char *path, const char *text)
-{
-	write_bytes(path, text, strlen(text));
-}
-
-static char *slurp(const char *path)
-{
-	size_t n;
-	char *s = read_file(path, &n);
-
-	assert_non_null(s);
-	return s;
+	return scratch_leave();
 }
 
 struct run {
@@ -181,7 +149,7 @@ static void test_ledger_csv(void **state)
 	char path[4096];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/formats/ledger-csv.fmt", oldcwd);
+	snprintf(path, sizeof(path), "%s/formats/ledger-csv.fmt", scratch_origin());
 	f = load(path);
 	assert_string_equal(format_name(f), "ledger-csv");
 	write_file("ledger.csv",

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "../../src/decode/engine.h"
 #include "recon/decode.h"
 #include "recon/diag.h"
@@ -19,44 +21,19 @@
 #include "recon/strbuf.h"
 #include "recon/util.h"
 
-static char scratch[32];
-static char *oldcwd;
 
 static int setup(void **state)
 {
 	(void)state;
-	oldcwd = getcwd(NULL, 0);
-	strcpy(scratch, "/tmp/test_encoding.XXXXXX");
-	if (!mkdtemp(scratch) || chdir(scratch) < 0)
+	if (scratch_enter("test_encoding") < 0)
 		return -1;
-	diag_reset();
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[64];
-	int rc;
-
 	(void)state;
-	rc = chdir(oldcwd);
-	free(oldcwd);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	return rc < 0 ? -1 : system(cmd);
-}
-
-static void write_bytes(const char *path, const char *data, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, n, f), n);
-	assert_int_equal(fclose(f), 0);
-}
-
-static void write_file(const char *path, const char *text)
-{
-	write_bytes(path, text, strlen(text));
+	return scratch_leave();
 }
 
 struct run {

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "../../src/decode/engine.h"
 #include "recon/decode.h"
 #include "recon/diag.h"
@@ -22,40 +24,19 @@
 #include "recon/tz.h"
 #include "recon/util.h"
 
-static char scratch[32];
-static char *oldcwd;
 
 static int setup(void **state)
 {
 	(void)state;
-	oldcwd = getcwd(NULL, 0);
-	strcpy(scratch, "/tmp/test_fields.XXXXXX");
-	if (!mkdtemp(scratch) || chdir(scratch) < 0)
+	if (scratch_enter("test_fields") < 0)
 		return -1;
-	diag_reset();
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[64];
-	int rc;
-
 	(void)state;
-	rc = chdir(oldcwd);
-	free(oldcwd);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	return rc < 0 ? -1 : system(cmd);
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "wb");
-	size_t n = strlen(text);
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, n, f), n);
-	assert_int_equal(fclose(f), 0);
+	return scratch_leave();
 }
 
 struct run {
@@ -76,31 +57,6 @@ static int collect(const struct record *r, void *ctx)
 }
 
 /* Standard error of fn(arg) as text. */
-static void capture_begin(FILE **tmp, int *saved)
-{
-	*tmp = tmpfile();
-	assert_non_null(*tmp);
-	diag_reset();
-	fflush(stderr);
-	*saved = dup(2);
-	dup2(fileno(*tmp), 2);
-}
-
-static void capture_end(FILE *tmp, int saved, struct strbuf *out)
-{
-	char buf[4096];
-	size_t n;
-
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	sb_init(out, 0);
-	while ((n = fread(buf, 1, sizeof(buf), tmp)) > 0)
-		sb_add(out, buf, n);
-	fclose(tmp);
-}
-
 /* Decode data with format text fmt; run->err gets standard error. */
 static void decode_text(const char *fmt, const char *data, struct run *run)
 {

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "../../src/decode/fmt.h"
 #include "recon/datapath.h"
 #include "recon/decode.h"
@@ -19,74 +21,24 @@
 #include "recon/tz.h"
 #include "recon/util.h"
 
-static char scratch[32];
-static char *oldcwd;
 
 static int setup(void **state)
 {
 	(void)state;
-	oldcwd = getcwd(NULL, 0);
-	strcpy(scratch, "/tmp/test_fmt.XXXXXX");
-	if (!mkdtemp(scratch) || chdir(scratch) < 0)
+	if (scratch_enter("test_fmt") < 0)
 		return -1;
 	setenv("RECON_FORMAT_PATH", "a:b", 1);
 	datapath_set_workspace(NULL);
-	diag_reset();
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[64];
-	int rc;
-
 	(void)state;
-	rc = chdir(oldcwd);
-	free(oldcwd);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	return rc < 0 ? -1 : system(cmd);
-}
-
-static void write_file(const char *path, const char *text)
-{
-	char *dir = path_dirname(path);
-	FILE *f;
-
-	assert_int_equal(mkdir_p(dir, 0777), 0);
-	free(dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
+	return scratch_leave();
 }
 
 /* Redirect stderr into a temporary file while fn runs. */
-static FILE *capture_begin(int *saved)
-{
-	FILE *tmp = tmpfile();
-
-	assert_non_null(tmp);
-	fflush(stderr);
-	*saved = dup(2);
-	dup2(fileno(tmp), 2);
-	return tmp;
-}
-
-static void capture_end(FILE *tmp, int saved, struct strbuf *err)
-{
-	char buf[4096];
-	size_t n;
-
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	sb_init(err, 0);
-	while ((n = fread(buf, 1, sizeof(buf), tmp)) > 0)
-		sb_add(err, buf, n);
-	fclose(tmp);
-}
-
 /* Load text written to path; stderr in err. */
 static struct format *load_text(const char *path, const char *text, struct strbuf *err)
 {
@@ -96,7 +48,7 @@ static struct format *load_text(const char *path, const char *text, struct strbu
 
 	write_file(path, text);
 	diag_reset();
-	tmp = capture_begin(&saved);
+	capture_begin(&tmp, &saved);
 	f = format_load(path);
 	capture_end(tmp, saved, err);
 	return f;
@@ -588,7 +540,7 @@ static void test_load_by_name(void **state)
 	format_free(f);
 
 	diag_reset();
-	tmp = capture_begin(&saved);
+	capture_begin(&tmp, &saved);
 	f = format_load("three");
 	capture_end(tmp, saved, &err);
 	assert_null(f);
@@ -598,7 +550,7 @@ static void test_load_by_name(void **state)
 	sb_release(&err);
 
 	diag_reset();
-	tmp = capture_begin(&saved);
+	capture_begin(&tmp, &saved);
 	f = format_load("./nowhere.fmt");
 	capture_end(tmp, saved, &err);
 	assert_null(f);
@@ -633,7 +585,7 @@ static void test_list(void **state)
 	write_file("b/broken.fmt", "[format]\n\tkind = tsv\n" MINIMAL_FIELDS);
 	write_file("b/.hidden.fmt", "[format]\n\tkind = csv\n" MINIMAL_FIELDS);
 	diag_reset();
-	tmp = capture_begin(&saved);
+	capture_begin(&tmp, &saved);
 	n = format_list(on_format, &s);
 	capture_end(tmp, saved, &err);
 	assert_int_equal(n, 3);
