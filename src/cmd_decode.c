@@ -234,12 +234,8 @@ int cmd_decode(int argc, char **argv, const struct globals *g)
 		case 'r':
 			o.reject_path = optarg;
 			break;
-		case ':':
-			error_at(RX_USAGE, NULL, 0, "%s: missing argument", argv[optind - 1]);
-			return usage_of("decode");
 		default:
-			error_at(RX_USAGE, NULL, 0, "%s: unknown option", argv[optind - 1]);
-			return usage_of("decode");
+			return option_error("decode", ch, argv);
 		}
 	}
 	if (optind != argc - 1)

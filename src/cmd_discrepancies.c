@@ -38,12 +38,8 @@ int cmd_discrepancies(int argc, char **argv, const struct globals *g)
 		case 'c':
 			cls_arg = optarg;
 			break;
-		case ':':
-			fprintf(stderr, "recon: error: %s: missing argument\n", argv[optind - 1]);
-			return usage_of("discrepancies");
 		default:
-			fprintf(stderr, "recon: error: %s: unknown option\n", argv[optind - 1]);
-			return usage_of("discrepancies");
+			return option_error("discrepancies", ch, argv);
 		}
 	}
 	if (!date || optind < argc)

@@ -63,14 +63,9 @@ int cmd_fetch(int argc, char **argv, const struct globals *g)
 			want = xgrow(want, &awant, nwant + 1, sizeof(*want));
 			want[nwant++] = optarg;
 			break;
-		case ':':
-			fprintf(stderr, "recon: error: %s: missing argument\n", argv[optind - 1]);
-			free(want);
-			return usage_of("fetch");
 		default:
-			fprintf(stderr, "recon: error: %s: unknown option\n", argv[optind - 1]);
 			free(want);
-			return usage_of("fetch");
+			return option_error("fetch", ch, argv);
 		}
 	}
 	if (!date || optind < argc) {

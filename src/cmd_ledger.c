@@ -417,12 +417,8 @@ static int import(int argc, char **argv, const struct globals *g)
 		case 'r':
 			rejects_opt = optarg;
 			break;
-		case ':':
-			fprintf(stderr, "recon: error: %s: missing argument\n", argv[optind - 1]);
-			return usage_of("ledger");
 		default:
-			fprintf(stderr, "recon: error: %s: unknown option\n", argv[optind - 1]);
-			return usage_of("ledger");
+			return option_error("ledger", ch, argv);
 		}
 	}
 	if (optind >= argc)

@@ -35,12 +35,8 @@ int cmd_report(int argc, char **argv, const struct globals *g)
 		case 'f':
 			format = optarg;
 			break;
-		case ':':
-			fprintf(stderr, "recon: error: %s: missing argument\n", argv[optind - 1]);
-			return usage_of("report");
 		default:
-			fprintf(stderr, "recon: error: %s: unknown option\n", argv[optind - 1]);
-			return usage_of("report");
+			return option_error("report", ch, argv);
 		}
 	}
 	if (!date || optind < argc)

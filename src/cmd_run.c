@@ -427,14 +427,9 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 		case 'o':
 			run.offline = 1;
 			break;
-		case ':':
-			fprintf(stderr, "recon: error: %s: missing argument\n", argv[optind - 1]);
-			free(want);
-			return usage_of("run");
 		default:
-			fprintf(stderr, "recon: error: %s: unknown option\n", argv[optind - 1]);
 			free(want);
-			return usage_of("run");
+			return option_error("run", ch, argv);
 		}
 	}
 	if (!date || optind < argc) {

@@ -67,6 +67,13 @@ static int short_usage(void)
 	return RX_USAGE;
 }
 
+int option_error(const char *name, int ch, char *const argv[])
+{
+	fprintf(stderr, "recon: error: %s: %s\n", argv[optind - 1],
+		ch == ':' ? "missing argument" : "unknown option");
+	return usage_of(name);
+}
+
 static void print_help(FILE *f)
 {
 	const struct command *c;

@@ -28,6 +28,10 @@ const struct command *command_find(const char *name);
 int command_usage(const struct command *cmd);
 /* Same, by name; for use inside a command's option parsing. */
 int usage_of(const char *name);
+/* After getopt_long with optstring ":..." returned ch ('?' or ':') for
+ * command name: say which option was unknown or lacks its argument, print
+ * the usage and return RX_USAGE. */
+int option_error(const char *name, int ch, char *const argv[]);
 
 int cmd_init(int argc, char **argv, const struct globals *g);
 int cmd_ledger(int argc, char **argv, const struct globals *g);
