@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "recon/archive.h"
+#include "recon/dbschema.h"
 #include "recon/diag.h"
 #include "recon/record.h"
 #include "recon/util.h"
@@ -93,34 +94,15 @@ static int end(struct archive_index *ix, int began, int ok, const char *what)
 
 static int schema_version(struct archive_index *ix, int *v)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	*v = 0;
-	if (sqlite3_prepare_v2(ix->db, "SELECT 1 FROM sqlite_schema WHERE type = 'table'"
-			       " AND name = 'archive_schema'", -1, &st, NULL) != SQLITE_OK)
+	if (dbschema_version(ix->db, "archive", v) != SQLITE_OK)
 		return db_fail(ix, "archive index version");
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (rc != SQLITE_ROW)
-		return db_fail(ix, "archive index version");
-	if (sqlite3_prepare_v2(ix->db, "SELECT max(version) FROM archive_schema", -1, &st,
-			       NULL) != SQLITE_OK)
-		return db_fail(ix, "archive index version");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : db_fail(ix, "archive index version");
+	return 0;
 }
 
 static int migrate(struct archive_index *ix)
 {
 	const char *what = "create archive index";
-	char s[96];
-	int began, v, i, ok = 0;
+	int began, v, ok = 0;
 
 	/* Up to date: no write, so no wait for another recon's lock. */
 	if (schema_version(ix, &v) < 0)
@@ -140,13 +122,9 @@ static int migrate(struct archive_index *ix)
 			 v, INDEX_VERSION);
 		goto out;
 	}
-	if (v == 0 && exec(ix, "CREATE TABLE archive_schema (version INTEGER NOT NULL)",
-			   what) < 0)
+	if (dbschema_apply(ix->db, "archive", steps, INDEX_VERSION, v) != SQLITE_OK) {
+		db_fail(ix, what);
 		goto out;
-	for (i = v; i < INDEX_VERSION; i++) {
-		snprintf(s, sizeof(s), "INSERT INTO archive_schema VALUES (%d)", i + 1);
-		if (exec(ix, steps[i], what) < 0 || exec(ix, s, what) < 0)
-			goto out;
 	}
 	ok = 1;
 out:

@@ -30,6 +30,7 @@
 
 #include <sqlite3.h>
 
+#include "recon/dbschema.h"
 #include "recon/diag.h"
 #include "recon/runstore.h"
 #include "recon/strbuf.h"
@@ -226,33 +227,14 @@ static int step_exists(struct runstore *rs, sqlite3_stmt *st, const char *what)
 
 static int schema_version(struct runstore *rs, int *v)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	*v = 0;
-	if (sqlite3_prepare_v2(rs->db, "SELECT 1 FROM sqlite_schema WHERE type = 'table'"
-			       " AND name = 'runstore_schema'", -1, &st, NULL) != SQLITE_OK)
+	if (dbschema_version(rs->db, "runstore", v) != SQLITE_OK)
 		return db_fail(rs, "schema version");
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (rc != SQLITE_ROW)
-		return db_fail(rs, "schema version");
-	if (sqlite3_prepare_v2(rs->db, "SELECT max(version) FROM runstore_schema", -1, &st,
-			       NULL) != SQLITE_OK)
-		return db_fail(rs, "schema version");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : db_fail(rs, "schema version");
+	return 0;
 }
 
 static int migrate(struct runstore *rs)
 {
-	char s[96];
-	int v, i;
+	int v;
 
 	if (schema_version(rs, &v) < 0)
 		return -1;
@@ -262,15 +244,8 @@ static int migrate(struct runstore *rs)
 			 v, RUNSTORE_VERSION);
 		return -1;
 	}
-	if (v == 0 && exec(rs, "CREATE TABLE runstore_schema (version INTEGER NOT NULL)",
-			   "create run tables") < 0)
-		return -1;
-	for (i = v; i < RUNSTORE_VERSION; i++) {
-		snprintf(s, sizeof(s), "INSERT INTO runstore_schema VALUES (%d)", i + 1);
-		if (exec(rs, steps[i], "create run tables") < 0 ||
-		    exec(rs, s, "create run tables") < 0)
-			return -1;
-	}
+	if (dbschema_apply(rs->db, "runstore", steps, RUNSTORE_VERSION, v) != SQLITE_OK)
+		return db_fail(rs, "create run tables");
 	return 0;
 }
 
