@@ -43,7 +43,12 @@ $(B)/librecon.a: $(LIBSRC:%.c=$(B)/%.o)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/%.o: %.c
+# Rebuild when the flags change (PREFIX is compiled in as RECON_DATADIR).
+$(B)/.flags: FORCE
+	@mkdir -p $(B)
+	@echo '$(ALL_CPPFLAGS) $(ALL_CFLAGS)' | cmp -s - $@ || echo '$(ALL_CPPFLAGS) $(ALL_CFLAGS)' >$@
+
+$(B)/%.o: %.c $(B)/.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -85,7 +90,7 @@ install: recon
 clean:
 	rm -rf build build-san recon samples/demo
 
-.PHONY: all check unit golden bench install clean
+.PHONY: all check unit golden bench install clean FORCE
 .SECONDARY:
 
 -include $(shell find build build-san -name '*.d' 2>/dev/null)
