@@ -18,9 +18,16 @@
 enum recon_class { CLASS_LONG, CLASS_SHORT, CLASS_MISSING, CLASS_CURRENCY, CLASS_FEE, CLASS__COUNT };
 enum recon_reason {
 	REASON_NO_LEDGER, REASON_DUPLICATE, REASON_CURRENCY, REASON_STATUS,
-	REASON_AMOUNT, REASON_NO_STATEMENT, REASON_FEE, REASON__COUNT
+	REASON_AMOUNT, REASON_NO_STATEMENT, REASON_FEE,
+	REASON_REVERSAL,     /* a reversal that cancels nothing (rules, recon-rules.5) */
+	REASON__COUNT
 };
-enum recon_action { ACTION_MARK_PAID, ACTION_REFUND, ACTION_ADJUST, ACTION_INVESTIGATE, ACTION__COUNT };
+/* ACTION_IGNORE comes only from the rules: the discrepancy is written off
+ * (counted as ignored), never recorded nor ordered. */
+enum recon_action {
+	ACTION_MARK_PAID, ACTION_REFUND, ACTION_ADJUST, ACTION_INVESTIGATE, ACTION_IGNORE,
+	ACTION__COUNT
+};
 
 /* Names as written in files and the database ("LONG", "NO_LEDGER",
  * "MARK_PAID"), and back (exact, upper case; -1 when unknown). */
@@ -29,6 +36,7 @@ const char *reason_name(int r);
 const char *action_name(int a);
 int class_parse(const char *s);
 int reason_parse(const char *s);
+int action_parse(const char *s);
 
 struct discrepancy {
 	int cls, reason;
@@ -50,6 +58,9 @@ struct discrepancy {
 	int64_t source_line;
 	int ordinal;                       /* 1, 2, ... among the group's discrepancies of
 					    * this class and reason */
+	int64_t since;                     /* the earliest time known of the item (ledger
+					    * created or paid, statement row), UTC, or
+					    * REC_NO_TIME: for the rules' age; not stored */
 };
 
 #define CORRECTION_KEYLEN 32           /* hex digits of the idempotency key */
@@ -72,6 +83,14 @@ struct correction {
  * corrections.csv, joined by 0x1f, plus the ordinal when it is 2 or more.
  */
 void correction_for(const char *channel, const struct discrepancy *d, struct correction *c);
+/* design.md's action for d, as correction_for() chooses it. */
+int correction_default_action(const struct discrepancy *d);
+/* The correction order for d with the given action (not ACTION_IGNORE):
+ * MARK_PAID orders the statement's amount (the difference when there is no
+ * statement row), every other action the difference (none for CURRENCY);
+ * the key as correction_for() makes it. */
+void correction_make(const char *channel, const struct discrepancy *d, int action,
+		     struct correction *c);
 
 /* v minor units of currency as exact decimal text (money_format with the
  * currency's exponent; an unknown currency prints minor units). buf has
@@ -87,9 +106,18 @@ enum tally_item {
 	TALLY_LONG, TALLY_SHORT, TALLY_MISSING, TALLY_CURRENCY, TALLY_FEE,  /* differences */
 	TALLY_PENDING,       /* suspense items left after the run: ledger amounts */
 	TALLY_OTHER,         /* statement rows not reconciled (other kinds, statuses) */
+	/* Figures only rules produce (recon-rules.5); absent under the defaults. */
+	TALLY_REVERSED,      /* reversed pairs: the original rows' amounts */
+	TALLY_EXCLUDED,      /* statement rows an [exclude] pattern left out: amounts */
+	TALLY_WAITING,       /* statement rows left waiting for the ledger: amounts */
+	TALLY_TOLERATED,     /* rows matched within amount-tolerance: differences */
+	TALLY_IGNORED,       /* discrepancies the rules IGNORE: differences */
+	TALLY_FEES,          /* the fee column of rows a fee model covers: fees */
+	TALLY_FEES_EXPECTED, /* what the fee model expects for the same rows */
 	TALLY__COUNT
 };
-/* "statement", "ledger", "matched", "LONG", ..., "pending", "other"; back: -1 unknown. */
+/* "statement", "ledger", "matched", "LONG", ..., "pending", "other",
+ * "reversed", ..., "fees_expected"; back: -1 unknown. */
 const char *tally_name(int item);
 int tally_parse(const char *s);
 
@@ -136,8 +164,13 @@ struct classify_env {
 	int (*settled)(void *ctx, int kind, const char *key, int64_t paid_time);
 };
 
+struct rules;
+struct rules_day;
+
 struct classifier {
 	const char *channel;
+	const struct rules *rules;  /* NULL: design.md's defaults (recon-rules.5) */
+	struct rules_day *rday;     /* NULL: no reversals, nothing carried or waiting */
 	int64_t day;                /* the statement day D, days since the epoch */
 	int64_t win_from, win_to;   /* D's window, UTC seconds */
 	int grace_days;
@@ -159,6 +192,15 @@ struct classifier {
  * A paid L item without rows goes to suspense for grace_days (or is
  * NO_STATEMENT at once with 0); a P item without rows is NO_STATEMENT once
  * expires_day <= D, else carried on. Unpaid ledger items are never expected.
+ *
+ * With rules (recon-rules.5) on top: the rows are those rules_day_group()
+ * gives (rows carried from earlier statements first, reversed pairs left
+ * out; unpaired reversals are LONG/SHORT REVERSAL by their sign); ledger
+ * items an [exclude] pattern matches are not there; rows with no paid
+ * ledger item wait (statement-wait-days) until the oldest one's wait ends;
+ * an amount difference within amount-tolerance is a match (tolerated); a
+ * matched row's fee is checked against the fee model (FEE); and [action]
+ * sections choose each correction, IGNORE writing the discrepancy off.
  * Returns 0, or -1 after reporting.
  */
 int classify_group(const struct join_group *g, void *classifier);
