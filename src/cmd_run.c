@@ -28,6 +28,7 @@
 #include "recon/join.h"
 #include "recon/ledger.h"
 #include "recon/report.h"
+#include "recon/rules.h"
 #include "recon/runstore.h"
 #include "recon/sha256.h"
 #include "recon/sort.h"
@@ -72,6 +73,8 @@ struct chan {
 	int warned_channel;
 	int bad_input;           /* decoding stopped on a row we cannot take */
 	struct ledger_cursor *cur;
+	struct rules *rules;     /* the channel's rules/NAME.rules */
+	struct rules_day *rday;
 };
 
 static void now_text(char *buf)
@@ -91,11 +94,23 @@ static int on_record(const struct record *r, void *ctx)
 			warn_at(r->file, r->line, "channel: %s is not %s: such rows are not reconciled",
 				r->channel, ch->cc->name);
 		ch->warned_channel = 1;
-	} else if (r->status == STATUS_SUCCESS && (r->kind == KIND_PAY || r->kind == KIND_REFUND)) {
+	} else {
 		copy = *r;
 		/* the day's name, whatever the decoder interned */
 		copy.file = ch->name;
-		return sorter_add(ch->sorter, &copy) < 0;
+		/* The rules may rewrite its codes, leave it out or keep it
+		 * (a reversal): recon-rules.5. */
+		switch (rules_day_row(ch->rday, &copy)) {
+		case RULES_ROW_JOIN:
+			return sorter_add(ch->sorter, &copy) < 0;
+		case RULES_ROW_TAKEN:
+			return 0;
+		case RULES_ROW_OTHER:
+			break;
+		default:
+			ch->bad_input = 1;
+			return 1;
+		}
 	}
 	if (tally_add(&ch->cl.tally, TALLY_OTHER, r->currency, r->amount) < 0) {
 		error_at(RX_BADINPUT, r->file, r->line, "amount: sum out of range");
@@ -267,8 +282,11 @@ static int reconcile(struct chan *ch)
 	struct join_stream s = { stmt_next, ch->sorter }, l = { ledger_next, ch };
 	int rc = -1;
 
-	if (runstore_begin(run->rs, &ch->ri) < 0)
+	if (runstore_begin(run->rs, &ch->ri) < 0 ||
+	    rules_store_begin(ledger_db(run->l), ch->ri.id) < 0 ||
+	    rules_store_load(ledger_db(run->l), cc->name, run->day, ch->rday) < 0)
 		return -1;
+	rules_day_ready(ch->rday);
 	if (runstore_pending(run->rs, cc->name, run->day, &pend, &npend) < 0 ||
 	    runstore_settled_in(run->rs, cc->name, run->day, ch->cl.win_from, ch->cl.win_to,
 				&ch->settled, &ch->nsettled) < 0)
@@ -284,7 +302,9 @@ static int reconcile(struct chan *ch)
 	ch->cur = ledger_scan_paid(run->l, cc->name, ch->cl.win_from, ch->cl.win_to);
 	if (!ch->cur)
 		goto out;
-	if (join_run(&s, &l, pend, npend, classify_group, &ch->cl) < 0)
+	if (join_run(&s, &l, pend, npend, classify_group, &ch->cl) < 0 ||
+	    rules_day_finish(ch->rday, &ch->cl) < 0 ||
+	    rules_store_save(ledger_db(run->l), ch->ri.id, cc->name, ch->rday) < 0)
 		goto out;
 	now_text(ch->ri.finished);
 	ch->ri.tally = ch->cl.tally;
@@ -314,6 +334,9 @@ static int run_channel(struct run *run, const struct channel_conf *cc, struct fe
 		error_at(RX_USAGE, cc->file, cc->line, "channel \"%s\": timezone: %s", cc->name, why);
 		return 0;
 	}
+	ch.rules = rules_load(cc->rules);
+	if (!ch.rules)
+		return 0;
 	if (fetch_record(run->fetch, cc, run->day, fd) != RX_OK) {
 		rc = -1;
 		goto out;
@@ -340,6 +363,9 @@ static int run_channel(struct run *run, const struct channel_conf *cc, struct fe
 	ch.ri.window_from = ch.cl.win_from;
 	ch.ri.window_to = ch.cl.win_to;
 	ch.cl.grace_days = cc->grace_days;
+	ch.cl.rules = ch.rules;
+	ch.rday = rules_day_new(ch.rules, ch.tz, cc->cutoff, run->day, &ch.cl.tally);
+	ch.cl.rday = ch.rday;
 	ch.cl.env = (struct classify_env){
 		&ch, env_lookup, env_settled_before, env_no_statement_before, env_due_day_ran,
 		env_discrepancy, env_pending, env_settled
@@ -351,6 +377,8 @@ static int run_channel(struct run *run, const struct channel_conf *cc, struct fe
 out:
 	ledger_scan_close(ch.cur);
 	sorter_free(ch.sorter);
+	rules_day_free(ch.rday);
+	rules_free(ch.rules);
 	tally_release(&ch.cl.tally);
 	run_info_release(&ch.ri);
 	free(ch.settled);
