@@ -169,13 +169,33 @@ static void figure_lines(struct strbuf *sb, const struct run_info *ri, int item,
 		sb_addf(sb, "  %-16s %10d\n", label, 0);
 }
 
+/* Figures only a channel's rules produce (recon-rules.5): shown when there
+ * are any, so that a run under the default rules reads as it always did.
+ * FEE shows with the fee figures even when no fee differs. */
+static int shown(const struct run_info *ri, int item)
+{
+	switch (item) {
+	case TALLY_FEE:
+		return tally_count(&ri->tally, TALLY_FEE) || tally_count(&ri->tally, TALLY_FEES);
+	case TALLY_REVERSED: case TALLY_EXCLUDED: case TALLY_WAITING: case TALLY_TOLERATED:
+	case TALLY_IGNORED: case TALLY_FEES: case TALLY_FEES_EXPECTED:
+		return tally_count(&ri->tally, item) > 0;
+	default:
+		return 1;
+	}
+}
+
 static void channel_text(struct strbuf *sb, const struct run_info *ri)
 {
 	static const struct { int item; const char *label; } rows[] = {
 		{ TALLY_STATEMENT, "statement" }, { TALLY_LEDGER, "ledger" },
 		{ TALLY_MATCHED, "matched" }, { TALLY_LONG, "LONG" }, { TALLY_SHORT, "SHORT" },
-		{ TALLY_MISSING, "MISSING" }, { TALLY_CURRENCY, "CURRENCY" },
+		{ TALLY_MISSING, "MISSING" }, { TALLY_CURRENCY, "CURRENCY" }, { TALLY_FEE, "FEE" },
 		{ TALLY_PENDING, "pending" }, { TALLY_OTHER, "not reconciled" },
+		{ TALLY_REVERSED, "reversed" }, { TALLY_EXCLUDED, "excluded" },
+		{ TALLY_WAITING, "waiting" }, { TALLY_TOLERATED, "within tolerance" },
+		{ TALLY_IGNORED, "ignored" }, { TALLY_FEES, "fees charged" },
+		{ TALLY_FEES_EXPECTED, "fees expected" },
 	};
 	char cur[16][4], from[32], to[32];
 	size_t ncur = currencies(ri, cur, 16), i;
@@ -195,7 +215,8 @@ static void channel_text(struct strbuf *sb, const struct run_info *ri)
 	sb_addf(sb, "  control totals   %s\n", totals_text(ri));
 	sb_addf(sb, "\n  %-16s %10s %16s\n", "", "count", "amount");
 	for (i = 0; i < ARRAY_SIZE(rows); i++)
-		figure_lines(sb, ri, rows[i].item, rows[i].label, cur, ncur);
+		if (shown(ri, rows[i].item))
+			figure_lines(sb, ri, rows[i].item, rows[i].label, cur, ncur);
 	for (i = 0; i < ncur || i == 0; i++) {
 		const char *label = i ? "" : "net";
 
@@ -489,6 +510,12 @@ static void channel_json(struct strbuf *sb, const struct run_info *ri)
 	sb_addf(sb, "      },\n      \"discrepancies\": %llu,\n      \"pending\": ",
 		(unsigned long long)ndisc);
 	json_sums(sb, ri, TALLY_PENDING, cur, ncur, 1);
+	for (i = TALLY_REVERSED; i <= TALLY_FEES_EXPECTED; i++) {
+		if (!shown(ri, (int)i))
+			continue;
+		sb_addf(sb, ",\n      \"%s\": ", tally_name((int)i));
+		json_sums(sb, ri, (int)i, cur, ncur, 1);
+	}
 	sb_adds(sb, ",\n      \"net\": {");
 	for (i = 0; i < ncur; i++) {
 		int64_t net = net_of(ri, cur[i], &ok);
