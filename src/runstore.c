@@ -184,6 +184,7 @@ struct runstore {
 	char *name;
 	int exists;                 /* the tables are there */
 	sqlite3_stmt *q[Q__COUNT];
+	char *only;                 /* runstore_only_channel() */
 };
 
 static int db_fail(struct runstore *rs, const char *what)
@@ -298,8 +299,15 @@ void runstore_close(struct runstore *rs)
 		return;
 	for (i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(rs->q[i]);
+	free(rs->only);
 	free(rs->name);
 	free(rs);
+}
+
+void runstore_only_channel(struct runstore *rs, const char *channel)
+{
+	free(rs->only);
+	rs->only = channel ? xstrdup(channel) : NULL;
 }
 
 void run_info_release(struct run_info *ri)
@@ -663,9 +671,11 @@ int runstore_runs(struct runstore *rs, int64_t day, struct run_info **runs)
 			       "SELECT id, date, channel, statement, sha256, format, timezone, cutoff,"
 			       " grace_days, window_from, window_to, rows, rejects, totals, started,"
 			       " finished, recon_version FROM runs WHERE date = ?1"
-			       " AND finished IS NOT NULL ORDER BY channel", -1, &st, NULL) != SQLITE_OK)
+			       " AND finished IS NOT NULL AND (?2 IS NULL OR channel = ?2)"
+			       " ORDER BY channel", -1, &st, NULL) != SQLITE_OK)
 		return db_fail(rs, "read runs");
 	bind_day(st, 1, day);
+	bind_opt(st, 2, rs->only);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct run_info *ri;
 		char totals[16];
@@ -745,7 +755,8 @@ int runstore_each_discrepancy(struct runstore *rs, int64_t day, int cls,
 		" c.action, c.amount, c.currency, c.idempotency_key"
 		" FROM discrepancies d JOIN corrections c ON c.discrepancy_id = d.id"
 		" JOIN runs r ON r.id = d.run_id"
-		" WHERE d.date = ?1 AND r.finished IS NOT NULL AND (?2 IS NULL OR d.class = ?2)";
+		" WHERE d.date = ?1 AND r.finished IS NOT NULL AND (?2 IS NULL OR d.class = ?2)"
+		" AND (?3 IS NULL OR d.channel = ?3)";
 	static const char by_file[] =
 		" ORDER BY d.channel, d.class, d.reason, d.key, d.source_file, d.source_line,"
 		" d.kind, d.ordinal, d.id";
@@ -767,6 +778,7 @@ int runstore_each_discrepancy(struct runstore *rs, int64_t day, int cls,
 	bind_day(st, 1, day);
 	if (cls >= 0)
 		sqlite3_bind_text(st, 2, class_name(cls), -1, SQLITE_STATIC);
+	bind_opt(st, 3, rs->only);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct stored_discrepancy sd;
 		struct discrepancy *d = &sd.d;

@@ -93,6 +93,11 @@ int runstore_has_run(struct runstore *rs, const char *channel, int64_t day);
 int runstore_runs(struct runstore *rs, int64_t day, struct run_info **runs);
 void runstore_runs_free(struct run_info *runs, int n);
 
+/* Restrict runstore_runs() and runstore_each_discrepancy() to channel's
+ * rows (NULL: every channel again), so that the report writers render one
+ * channel's share of a day (run manifests, replay --channel). */
+void runstore_only_channel(struct runstore *rs, const char *channel);
+
 struct stored_discrepancy {
 	int64_t id, run_id;
 	const char *date, *channel;
