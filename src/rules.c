@@ -342,6 +342,7 @@ static void on_fee(struct loader *L, const struct ini_item *it)
 		f->has_percent = 1;
 		break;
 	case 1:
+		f->seen |= 8;      /* given, even if wrong: no "give fixed" error too */
 		set_money(L, it, &f->fixed);
 		break;
 	case 2:
@@ -648,7 +649,7 @@ static void check_whole(struct loader *L)
 	for (k = 0; k < 2; k++) {
 		struct fee_model *f = &r->fee[k];
 
-		if (f->line && !f->has_percent && !f->fixed.n)
+		if (f->line && !(f->seen & (1 | 8)))
 			lerr(L, f->line, "[fee \"%s\"]: give percent or fixed (or both)",
 			     rec_kind_name(k));
 	}
