@@ -43,8 +43,6 @@
 
 /* How long a run waits for another recon's write before refusing. */
 #define RUN_BUSY_MS 5000
-/* Memory the statement sorter may use. */
-#define SORT_BUDGET ((size_t)1 << 30)
 
 struct run {
 	const struct globals *g;
@@ -57,6 +55,7 @@ struct run {
 	int allow_rejects;
 	int offline;             /* --offline: archived copies of remote statements */
 	struct fetcher *fetch;
+	size_t memory;           /* for sorting a statement: --memory, else [run] memory */
 };
 
 /* One channel's reconciliation. */
@@ -237,7 +236,7 @@ static int read_statement(struct chan *ch, const char *path)
 	o.name = ch->name;
 	o.reject_path = rejects;
 	o.statement_day = run->day;
-	ch->sorter = sorter_new(SORT_BUDGET, NULL);
+	ch->sorter = sorter_new(run->memory, NULL);
 	rc = decode_file(f, path, &o, on_record, ch, &st);
 	format_free(f);
 	ch->ri.rows = st.rows;
@@ -280,6 +279,15 @@ static int reconcile(struct chan *ch)
 	struct pending_item *pend = NULL;
 	size_t npend = 0;
 	struct join_stream s = { stmt_next, ch->sorter }, l = { ledger_next, ch };
+	if (rc == 0 && run->g->verbosity > 0) {
+		struct sorter_stats ss;
+
+		sorter_stats(ch->sorter, &ss);
+		if (ss.runs)
+			info("%s: %s: sorted through %llu runs on disk (%.1f MB written) within"
+			     " --memory %zuM", cc->name, ch->name, (unsigned long long)ss.runs,
+			     (double)ss.run_bytes / 1e6, run->memory >> 20);
+	}
 	int rc = -1;
 
 	if (runstore_begin(run->rs, &ch->ri) < 0 ||
@@ -444,6 +452,7 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 		switch (ch) {
 		case 'd':
 			date = optarg;
+		{ "memory", required_argument, NULL, 'm' },
 			break;
 		case 'c':
 			want = xgrow(want, &awant, nwant + 1, sizeof(*want));
@@ -473,6 +482,14 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 
 	run.conf = conf_load(g->config);
 	if (!run.conf) {
+		case 'm':
+			if (conf_parse_size(optarg, (size_t)1 << 20, &run.memory) < 0) {
+				fprintf(stderr, "recon: error: --memory %s: not a size of at least 1M"
+					" (bytes, or a number followed by K, M or G)\n", optarg);
+				free(want);
+				return usage_of("run");
+			}
+			break;
 		free(want);
 		return RX_USAGE;
 	}
@@ -495,6 +512,8 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 	db = conf_path(run.conf, run.conf->database);
 	run.l = ledger_open(db, 1);
 	if (run.l)
+	if (!run.memory)
+		run.memory = run.conf->memory;
 		run.fetch = fetcher_new(run.conf, ledger_db(run.l), db, isatty(2) && g->verbosity >= 0);
 	if (!run.fetch) {
 		rc = RX_INTERNAL;

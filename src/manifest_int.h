@@ -21,6 +21,7 @@
  *   previous-run       DATE
  *   settled            KIND KEY
  *   settled-before     KIND KEY PAID_TIME yes|no
+ *   carried            SEQ EXPIRES_DAY FILE RECORD   (rules' waiting rows)
  * Keys are escaped as the ledger extract's text fields.
  * The ledger extract: "recon ledger 1", then "due\t" or "lookup\t" and a
  * record line (manifest_record_line) per row.
@@ -55,5 +56,22 @@ int gz_each_line(const char *path, const char *shown, gz_line_fn fn, void *ctx);
 /* Escaped text field (see manifest_codec.c). */
 void manifest_add_text(struct strbuf *sb, const char *s);
 int manifest_get_text(const char *s, size_t n, char *dst, size_t size);
+
+/* ---- folders (manifest_fs.c) ---- */
+
+/* A new private folder $TMPDIR/recon-TAG.XXXXXX (or /tmp): a new string,
+ * or NULL after reporting. */
+char *manifest_mkdtemp(const char *tag);
+/* Remove path and everything under it; quiet. */
+void manifest_rmtree(const char *path);
+/* The names of the regular files in dir not starting with '.', sorted
+ * (bytewise). Returns the count (the caller frees each and *names), or -1
+ * after reporting. */
+int manifest_list_files(const char *dir, char ***names);
+/* Write n bytes to path through a temporary name in its folder, renamed
+ * into place. 0, or -1 after reporting. */
+int manifest_write_file(const char *path, const void *p, size_t n);
+/* UTC now, ISO 8601 (32 bytes). */
+void manifest_now(char *buf);
 
 #endif
