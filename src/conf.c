@@ -34,6 +34,7 @@ enum key_type {
 	K_INT,      /* a whole number in [lo, hi], an int field */
 	K_OPTSTR,   /* like K_STR, but may be left out: the field stays NULL */
 	K_OPTHHMM,  /* like K_HHMM, but may be left out or "none": the field is -1 */
+	K_SIZE,     /* bytes with an optional K, M or G, at least lo MiB, a size_t field */
 };
 
 struct section_def {
@@ -45,6 +46,7 @@ static const struct section_def sections[] = {
 	{ "ledger", 0 },
 	{ "archive", 0 },
 	{ "output", 0 },
+	{ "run", 0 },
 	{ "channel", 1 },
 };
 
@@ -64,6 +66,7 @@ static const struct key_def keys[] = {
 	{ "ledger", "database", K_STR, GLOBAL(database), "recon.db", 0, 0 },
 	{ "archive", "dir", K_STR, GLOBAL(archive_dir), "archive", 0, 0 },
 	{ "output", "dir", K_STR, GLOBAL(output_dir), "out", 0, 0 },
+	{ "run", "memory", K_SIZE, GLOBAL(memory), "256M", 1, 0 },
 	{ "channel", "format", K_STR, CHANNEL(format), NULL, 0, 0 },
 	{ "channel", "source", K_STR, CHANNEL(source), NULL, 0, 0 },
 	{ "channel", "timezone", K_TZ, CHANNEL(timezone), "+08:00", 0, 0 },
@@ -180,8 +183,38 @@ static int set_value(const struct key_def *k, void *base, const char *v,
 		}
 		*(int *)field(base, k) = (int)n;
 		return 0;
+	case K_SIZE:
+		if (conf_parse_size(v, (size_t)k->lo << 20, (size_t *)field(base, k)) < 0) {
+			sb_addf(why, "\"%s\" is not a size of at least %dM (bytes, or a number"
+				" followed by K, M or G)", v, k->lo);
+			return -1;
+		}
+		return 0;
 	}
 	return -1;
+}
+
+int conf_parse_size(const char *s, size_t min, size_t *out)
+{
+	uint64_t n = 0, unit = 1;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (n > (UINT64_MAX - 9) / 10)
+			return -1;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	switch (*p) {
+	case 'K': case 'k': unit = (uint64_t)1 << 10; p++; break;
+	case 'M': case 'm': unit = (uint64_t)1 << 20; p++; break;
+	case 'G': case 'g': unit = (uint64_t)1 << 30; p++; break;
+	}
+	if (*p || n > SIZE_MAX / unit || n * unit < min)
+		return -1;
+	*out = (size_t)(n * unit);
+	return 0;
 }
 
 static int is_channel_key(const struct key_def *k)
@@ -249,7 +282,7 @@ static void on_section(struct loader *L, const struct ini_item *it)
 			break;
 	if (s == ARRAY_SIZE(sections)) {
 		conf_error(L, it->line, "%s: unknown section (known: [ledger], "
-			   "[archive], [output], [channel \"NAME\"])", L->where.buf);
+			   "[archive], [output], [run], [channel \"NAME\"])", L->where.buf);
 		return;
 	}
 	if (!sections[s].channel) {
@@ -305,7 +338,7 @@ static int on_item(const struct ini_item *it, void *ctx)
 		return 0;
 	if (!L->sec) {
 		conf_error(L, it->line, "%s: key outside any section; put it under "
-			   "[ledger], [archive], [output] or [channel \"NAME\"]", it->key);
+			   "[ledger], [archive], [output], [run] or [channel \"NAME\"]", it->key);
 		return 0;
 	}
 	for (i = 0; i < NKEYS; i++)

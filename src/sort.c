@@ -1,48 +1,153 @@
 /*
- * sort.c: the in-memory sorter behind sort.h.
+ * sort.c: the sorter behind sort.h: sorted batches in memory, sorted runs
+ * on disk, one merge.
  *
- * A record is 300 bytes, mostly empty code fields, so each is packed
- * into an arena as a small fixed head followed by its four strings, NUL
- * included (about 130 bytes for a usual row); the same packed form is what
- * spilled runs will hold. Arenas are fixed-size blocks (no giant realloc
- * copies). An index of (prefix, pointer) pairs is sorted, so most
- * comparisons read 8 bytes instead of chasing a pointer.
+ * A record is 300 bytes, mostly empty code fields, so each is packed into
+ * arena blocks as a fixed head followed by its three codes (about 100
+ * bytes for a usual row); the channel and the file are small numbers into
+ * tables of the sorter. Runs on disk hold the same packed bytes.
+ *
+ * Memory is four batches of a quarter of the budget (less the merge
+ * buffers). The caller fills one; a full batch goes to a helper thread
+ * that sorts it (an index of (prefix, pointer) slots, MSD radix on the
+ * 8-byte prefix, comparisons only among equal prefixes) and keeps at most
+ * two sorted batches in memory, writing the oldest as a run otherwise, so
+ * that the caller never waits for memory unless the helper falls behind.
+ * Input that fits in three quarters of the budget is never written. Runs
+ * beyond the merge fan-in are merged into one by the helper, which keeps
+ * open files and merge buffers bounded.
+ *
+ * The prefix is the kind in the top byte, then 7 key bytes taken after
+ * what all keys of that kind share in the batch (a date, a merchant id),
+ * so that it still decides most comparisons.
  */
+/* O_TMPFILE: a file that never has a name. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "recon/diag.h"
 #include "recon/sort.h"
 #include "recon/util.h"
 
-#define ARENA_BYTES ((size_t)1 << 20)
+#define NBATCH 4                  /* batches the budget is cut into */
+#define MAX_FANIN 32              /* runs merged at once */
+#define MAX_BUF ((size_t)256 << 10) /* read or write buffer of a run */
+#define MIN_BUF ((size_t)4 << 10)
+#define MAX_ARENA ((size_t)1 << 20)
+#define SLOT_STEP 65536
 
-/* The packed record: this head, then order_code, refund_code,
- * channel_txn_id and channel, each NUL-terminated. */
+/* The packed record: this head, then order_code, refund_code and
+ * channel_txn_id, without NULs (the lengths say where each ends). */
 struct packed {
 	int64_t amount, fee, time, paid_time, line;
-	const char *file;
 	int32_t time_off, paid_off;
+	uint16_t file, channel;   /* indexes into the sorter's tables */
 	uint8_t kind, status;
-	uint8_t lorder, lrefund, ltxn, lchannel;   /* lengths, NUL excluded */
+	uint8_t lorder, lrefund, ltxn;
 	char currency[4];
 };
 
+#define PACKED_MAX ((sizeof(struct packed) + 3 * REC_CODE_MAX + 7) & ~(size_t)7)
+
 struct slot {
-	uint64_t prefix;          /* kind in the top byte, then 7 key bytes */
+	uint64_t prefix;
 	const struct packed *p;
 };
 
-struct sorter {
+/* What all keys of a kind share in a batch or run (for merge prefixes);
+ * one more slot for kinds outside enum rec_kind, which share nothing. */
+#define NHEAD (KIND__COUNT + 1)
+struct head {
+	int have;
+	size_t len;
+	char key[REC_CODE_MAX];
+};
+
+struct batch {
 	char **arenas;
 	size_t narenas, aarenas;
 	size_t used;              /* bytes used in the last arena */
-	size_t n, aslots;         /* records added; slots allocated */
-	struct slot *idx;
-	size_t pos;               /* next slot to return */
-	int finished;
-	size_t budget;
-	char *tmpdir;
+	struct slot *slots;
+	size_t n, aslots;
+	struct head heads[NHEAD];
+	struct batch *next;       /* in the sorted list */
 };
+
+struct run {
+	int fd;
+	uint64_t count, bytes;
+	struct head heads[NHEAD];
+};
+
+/* A merge input: a sorted batch in memory or a run on disk. */
+struct source {
+	struct batch *b;          /* or NULL: a run */
+	size_t pos;
+	struct run *run;
+	char *buf;
+	size_t start, end;
+	uint64_t left;            /* records not yet read from the run */
+	int eof;
+	const struct packed *cur; /* NULL: used up */
+	uint64_t prefix;
+};
+
+struct merger {
+	struct source *src;
+	int *tree;                /* tree[0] the winner, tree[1..k-1] losers */
+	size_t k;
+	size_t skip[NHEAD];
+};
+
+struct sorter {
+	size_t budget;            /* 0: no limit */
+	size_t cap;               /* bytes a batch may hold */
+	size_t arena;             /* bytes per arena block */
+	size_t bufsize;           /* per run, reading or writing */
+	size_t fanin;
+	size_t slot_step;         /* slots added to a batch at a time */
+	char *tmpdir;
+	uint64_t n;
+	int finished;
+	int failed;               /* the caller has reported an error */
+
+	const char **files;
+	size_t nfiles, afiles, last_file;
+	char (*chans)[REC_CHANNEL_MAX + 1];
+	size_t nchans, achans, last_chan;
+
+	struct batch *fill;       /* the caller's */
+	char **pool;              /* free arena blocks */
+	size_t npool, apool;
+
+	/* Shared with the helper, under mx. */
+	pthread_mutex_t mx;
+	pthread_cond_t cv;
+	pthread_t thread;
+	int threaded, nothread, stop, busy;
+	struct batch *queued;     /* full, waiting to be sorted */
+	struct batch *sorted;     /* sorted, in memory, oldest first */
+	size_t nsorted;
+	struct run **runs;
+	size_t nruns, aruns;
+	int err;                  /* errno of a failed write or read, or -1 */
+	const char *err_what;
+	size_t mem, peak;         /* bytes of batches held */
+	struct sorter_stats st;
+
+	struct merger m;          /* after finish */
+	char *wbuf;               /* the helper's write buffer */
+};
+
+/* ---- the order ---- */
 
 int record_key_cmp(const struct record *a, const struct record *b)
 {
@@ -71,34 +176,45 @@ static const char *p_order(const struct packed *p)
 
 static const char *p_refund(const struct packed *p)
 {
-	return p_order(p) + p->lorder + 1;
+	return p_order(p) + p->lorder;
 }
 
 static const char *p_txn(const struct packed *p)
 {
-	return p_refund(p) + p->lrefund + 1;
+	return p_refund(p) + p->lrefund;
 }
 
-static const char *p_channel(const struct packed *p)
+static const char *p_key(const struct packed *p, size_t *len)
 {
-	return p_txn(p) + p->ltxn + 1;
+	if (p->kind == KIND_REFUND) {
+		*len = p->lrefund;
+		return p_refund(p);
+	}
+	*len = p->lorder;
+	return p_order(p);
 }
 
-static const char *p_key(const struct packed *p)
+static size_t p_size(const struct packed *p)
 {
-	return p->kind == KIND_REFUND ? p_refund(p) : p_order(p);
+	return (sizeof(*p) + p->lorder + p->lrefund + p->ltxn + 7) & ~(size_t)7;
 }
 
 /* record_join_cmp() on packed records */
 static int packed_cmp(const struct packed *a, const struct packed *b)
 {
+	const char *ka, *kb;
+	size_t la, lb;
 	int c;
 
 	if (a->kind != b->kind)
 		return a->kind < b->kind ? -1 : 1;
-	c = strcmp(p_key(a), p_key(b));
+	ka = p_key(a, &la);
+	kb = p_key(b, &lb);
+	c = memcmp(ka, kb, la < lb ? la : lb);
 	if (c)
 		return c;
+	if (la != lb)
+		return la < lb ? -1 : 1;
 	if (a->time != b->time)
 		return a->time < b->time ? -1 : 1;
 	if (a->line != b->line)
@@ -106,18 +222,29 @@ static int packed_cmp(const struct packed *a, const struct packed *b)
 	return 0;
 }
 
-/* skip: bytes every key of the record's kind shares, which cannot decide. */
-static uint64_t prefix_of(const struct packed *r, size_t skip)
+static int kind_slot(const struct packed *p)
 {
-	const unsigned char *k = (const unsigned char *)p_key(r) + skip;
-	uint64_t p = (uint64_t)r->kind << 56;
-	int i;
+	return p->kind < KIND__COUNT ? p->kind : KIND__COUNT;
+}
 
-	/* Bytes after the key's NUL stay zero, so a shorter key sorts first
-	 * exactly as strcmp would have it. */
-	for (i = 0; i < 7 && k[i]; i++)
-		p |= (uint64_t)k[i] << (48 - 8 * i);
-	return p;
+/* The kind, then 7 key bytes after skip; bytes past the key's end stay
+ * zero, so a shorter key sorts first exactly as strcmp would have it. */
+static uint64_t prefix_of(const struct packed *p, size_t skip)
+{
+	size_t len, i;
+	const unsigned char *k = (const unsigned char *)p_key(p, &len);
+	uint64_t x = (uint64_t)p->kind << 56;
+
+	for (i = 0; i < 7 && skip + i < len; i++)
+		x |= (uint64_t)k[skip + i] << (48 - 8 * i);
+	return x;
+}
+
+static int slot_less(const struct slot *a, const struct slot *b)
+{
+	if (a->prefix != b->prefix)
+		return a->prefix < b->prefix;
+	return packed_cmp(a->p, b->p) < 0;
 }
 
 static int slot_cmp(const void *pa, const void *pb)
@@ -129,16 +256,749 @@ static int slot_cmp(const void *pa, const void *pb)
 	return packed_cmp(a->p, b->p);
 }
 
+static void insertion_sort(struct slot *a, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		struct slot x = a[i];
+
+		for (j = i; j > 0 && slot_less(&x, &a[j - 1]); j--)
+			a[j] = a[j - 1];
+		a[j] = x;
+	}
+}
+
+/* MSD radix sort on the prefix byte at shift, in place (American flag). */
+static void radix_sort(struct slot *a, size_t n, int shift)
+{
+	size_t count[256], next[256], end[256], i, pos;
+	int b;
+
+	for (;;) {
+		if (n <= 32) {
+			insertion_sort(a, n);
+			return;
+		}
+		if (shift < 0) {
+			/* Equal prefixes: only comparisons can tell. */
+			qsort(a, n, sizeof(*a), slot_cmp);
+			return;
+		}
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(a[i].prefix >> shift) & 0xff]++;
+		for (b = 0; b < 256 && count[b] != n; b++)
+			;
+		if (b == 256)
+			break;
+		shift -= 8;     /* one bucket: nothing to do at this byte */
+	}
+	for (pos = 0, b = 0; b < 256; b++) {
+		next[b] = pos;
+		pos += count[b];
+		end[b] = pos;
+	}
+	for (b = 0; b < 256; b++) {
+		while (next[b] < end[b]) {
+			struct slot x = a[next[b]];
+			int d = (int)((x.prefix >> shift) & 0xff);
+
+			while (d != b) {
+				struct slot y = a[next[d]];
+
+				a[next[d]++] = x;
+				x = y;
+				d = (int)((x.prefix >> shift) & 0xff);
+			}
+			a[next[b]++] = x;
+		}
+	}
+	for (pos = 0, b = 0; b < 256; b++) {
+		if (count[b] > 1)
+			radix_sort(a + pos, count[b], shift - 8);
+		pos += count[b];
+	}
+}
+
+/* Record what the keys of each kind share in heads (from the first key of
+ * each kind and the shortest common run after it). */
+static void heads_of(struct slot *s, size_t n, struct head *heads)
+{
+	size_t i, j, len;
+
+	memset(heads, 0, NHEAD * sizeof(*heads));
+	for (i = 0; i < n; i++) {
+		struct head *h = &heads[kind_slot(s[i].p)];
+		const char *k = p_key(s[i].p, &len);
+
+		if (h == &heads[KIND__COUNT])
+			continue;
+		if (!h->have) {
+			h->have = 1;
+			h->len = len;
+			memcpy(h->key, k, len);
+			continue;
+		}
+		for (j = 0; j < h->len && j < len && k[j] == h->key[j]; j++)
+			;
+		h->len = j;
+	}
+}
+
+static void batch_sort(struct batch *b)
+{
+	size_t i;
+
+	heads_of(b->slots, b->n, b->heads);
+	for (i = 0; i < b->n; i++)
+		b->slots[i].prefix = prefix_of(b->slots[i].p, b->heads[kind_slot(b->slots[i].p)].len);
+	radix_sort(b->slots, b->n, 56);
+}
+
+/* Combine heads: what every source's keys of a kind share. */
+static void heads_merge(struct head *acc, const struct head *h)
+{
+	size_t i, j;
+
+	for (i = 0; i < NHEAD; i++) {
+		if (!h[i].have)
+			continue;
+		if (!acc[i].have) {
+			acc[i] = h[i];
+			continue;
+		}
+		for (j = 0; j < acc[i].len && j < h[i].len && acc[i].key[j] == h[i].key[j]; j++)
+			;
+		acc[i].len = j;
+	}
+}
+
+/* ---- time ---- */
+
+static double thread_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- tables ---- */
+
+static uint16_t file_index(struct sorter *s, const char *file)
+{
+	size_t i;
+
+	if (s->nfiles && s->files[s->last_file] == file)
+		return (uint16_t)s->last_file;
+	for (i = 0; i < s->nfiles; i++)
+		if (s->files[i] == file)
+			break;
+	if (i == s->nfiles) {
+		if (s->nfiles > UINT16_MAX) {
+			/* Decoders intern names: this many means a bug. */
+			fputs("recon: error: sort: too many distinct files\n", stderr);
+			abort();
+		}
+		s->files = xgrow(s->files, &s->afiles, s->nfiles + 1, sizeof(*s->files));
+		s->files[s->nfiles++] = file;
+	}
+	s->last_file = i;
+	return (uint16_t)i;
+}
+
+static uint16_t chan_index(struct sorter *s, const char *chan)
+{
+	size_t i;
+
+	if (s->nchans && !strcmp(s->chans[s->last_chan], chan))
+		return (uint16_t)s->last_chan;
+	for (i = 0; i < s->nchans; i++)
+		if (!strcmp(s->chans[i], chan))
+			break;
+	if (i == s->nchans) {
+		if (s->nchans > UINT16_MAX) {
+			fputs("recon: error: sort: too many distinct channels\n", stderr);
+			abort();
+		}
+		s->chans = xgrow(s->chans, &s->achans, s->nchans + 1, sizeof(*s->chans));
+		memcpy(s->chans[s->nchans], chan, sizeof(s->chans[0]));
+		s->chans[s->nchans][REC_CHANNEL_MAX] = '\0';
+		s->nchans++;
+	}
+	s->last_chan = i;
+	return (uint16_t)i;
+}
+
+/* ---- batches ---- */
+
+static size_t batch_bytes(const struct sorter *s, const struct batch *b)
+{
+	return b->narenas * s->arena + b->aslots * sizeof(struct slot);
+}
+
+static struct batch *batch_new(void)
+{
+	return xcalloc(1, sizeof(struct batch));
+}
+
+/* Give b's memory back (arenas to the pool) and empty it. */
+static void batch_clear(struct sorter *s, struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->narenas; i++) {
+		s->pool = xgrow(s->pool, &s->apool, s->npool + 1, sizeof(*s->pool));
+		s->pool[s->npool++] = b->arenas[i];
+	}
+	b->narenas = 0;
+	b->used = 0;
+	b->n = 0;
+	free(b->slots);
+	b->slots = NULL;
+	b->aslots = 0;
+	b->next = NULL;
+}
+
+static void batch_free(struct sorter *s, struct batch *b)
+{
+	if (!b)
+		return;
+	batch_clear(s, b);
+	free(b->arenas);
+	free(b);
+}
+
+/* ---- sorter ---- */
+
 struct sorter *sorter_new(size_t budget, const char *tmpdir)
 {
 	struct sorter *s = xcalloc(1, sizeof(*s));
+	const char *env = getenv("TMPDIR");
+	size_t reserve;
 
+	if (budget && budget < SORTER_MIN_BUDGET)
+		budget = SORTER_MIN_BUDGET;
 	s->budget = budget;
-	s->tmpdir = tmpdir ? xstrdup(tmpdir) : NULL;
+	if (budget) {
+		s->bufsize = budget / 64;
+		if (s->bufsize > MAX_BUF)
+			s->bufsize = MAX_BUF;
+		if (s->bufsize < MIN_BUF)
+			s->bufsize = MIN_BUF;
+		s->fanin = budget / 8 / s->bufsize;
+		if (s->fanin > MAX_FANIN)
+			s->fanin = MAX_FANIN;
+		if (s->fanin < 2)
+			s->fanin = 2;
+		reserve = (s->fanin + 1) * s->bufsize;
+		s->cap = (budget - reserve) / NBATCH;
+		s->arena = s->cap / 8;
+		if (s->arena > MAX_ARENA)
+			s->arena = MAX_ARENA;
+		if (s->arena < 2 * PACKED_MAX)
+			s->arena = 2 * PACKED_MAX;
+	} else {
+		s->bufsize = MAX_BUF;
+		s->fanin = MAX_FANIN;
+		s->cap = SIZE_MAX;
+		s->arena = MAX_ARENA;
+	}
+	s->slot_step = s->cap / 16 / sizeof(struct slot);
+	if (s->slot_step > SLOT_STEP)
+		s->slot_step = SLOT_STEP;
+	if (s->slot_step < 16)
+		s->slot_step = 16;
+	if (!tmpdir)
+		tmpdir = env && *env ? env : "/tmp";
+	s->tmpdir = xstrdup(tmpdir);
+	s->err = 0;
+	pthread_mutex_init(&s->mx, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	s->fill = batch_new();
 	return s;
 }
 
-/* A field's length, at most its array's room less the NUL. */
+/* ---- runs ---- */
+
+/* An unlinked temporary file in the sorter's folder; -1 with errno set. */
+static int temp_file(const struct sorter *s)
+{
+	sigset_t all, old;
+	char *name;
+	int fd, e;
+
+#ifdef O_TMPFILE
+	fd = open(s->tmpdir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+		return -1;
+#endif
+	/* No interruption between creating and unlinking: nothing may be
+	 * left behind. */
+	name = path_join(s->tmpdir, "recon-sort-XXXXXX");
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	fd = mkstemp(name);
+	e = errno;
+	if (fd >= 0)
+		unlink(name);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	free(name);
+	errno = e;
+	return fd;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* A run being written through the helper's buffer. */
+struct writer {
+	struct sorter *s;
+	struct run *run;
+	size_t len;
+};
+
+static int writer_open(struct sorter *s, struct writer *w)
+{
+	int fd = temp_file(s);
+
+	if (fd < 0)
+		return -1;
+	if (!s->wbuf)
+		s->wbuf = xmalloc(s->bufsize);
+	w->s = s;
+	w->run = xcalloc(1, sizeof(*w->run));
+	w->run->fd = fd;
+	w->len = 0;
+	return 0;
+}
+
+static int writer_put(struct writer *w, const struct packed *p)
+{
+	size_t n = p_size(p);
+
+	if (w->len + n > w->s->bufsize) {
+		if (write_all(w->run->fd, w->s->wbuf, w->len) < 0)
+			return -1;
+		w->len = 0;
+	}
+	memcpy(w->s->wbuf + w->len, p, n);
+	w->len += n;
+	w->run->count++;
+	w->run->bytes += n;
+	return 0;
+}
+
+static int writer_close(struct writer *w)
+{
+	if (write_all(w->run->fd, w->s->wbuf, w->len) < 0 ||
+	    lseek(w->run->fd, 0, SEEK_SET) < 0)
+		return -1;
+	w->len = 0;
+	return 0;
+}
+
+static void run_free(struct run *r)
+{
+	if (!r)
+		return;
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r);
+}
+
+/* ---- merging ---- */
+
+static void source_prefix(struct merger *m, struct source *x)
+{
+	if (x->cur)
+		x->prefix = prefix_of(x->cur, m->skip[kind_slot(x->cur)]);
+}
+
+/* Move x to its next record; 0, or -1 with errno set. */
+static int source_advance(struct merger *m, struct source *x, size_t bufsize)
+{
+	if (x->b) {
+		x->cur = x->pos < x->b->n ? x->b->slots[x->pos++].p : NULL;
+		source_prefix(m, x);
+		return 0;
+	}
+	if (x->cur)
+		x->start += p_size(x->cur);
+	x->cur = NULL;
+	if (!x->left)
+		return 0;
+	if (x->end - x->start < PACKED_MAX && !x->eof) {
+		size_t have = x->end - x->start;
+
+		memmove(x->buf, x->buf + x->start, have);
+		x->start = 0;
+		x->end = have;
+		while (x->end < bufsize) {
+			ssize_t r = read(x->run->fd, x->buf + x->end, bufsize - x->end);
+
+			if (r < 0) {
+				if (errno == EINTR)
+					continue;
+				return -1;
+			}
+			if (r == 0) {
+				x->eof = 1;
+				break;
+			}
+			x->end += (size_t)r;
+		}
+	}
+	if (x->end - x->start < sizeof(struct packed) ||
+	    x->end - x->start < p_size((const struct packed *)(x->buf + x->start))) {
+		errno = EIO;    /* shorter than written */
+		return -1;
+	}
+	x->cur = (const struct packed *)(x->buf + x->start);
+	x->left--;
+	source_prefix(m, x);
+	return 0;
+}
+
+static int src_less(const struct merger *m, int a, int b)
+{
+	const struct source *x = &m->src[a], *y = &m->src[b];
+	int c;
+
+	if (!x->cur)
+		return 0;
+	if (!y->cur)
+		return 1;
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix;
+	c = packed_cmp(x->cur, y->cur);
+	return c ? c < 0 : a < b;
+}
+
+static void merger_build(struct merger *m)
+{
+	size_t k = m->k, n;
+	int *win = xcalloc(2 * k, sizeof(*win));
+
+	m->tree = xcalloc(k, sizeof(*m->tree));
+	for (n = 0; n < k; n++)
+		win[k + n] = (int)n;
+	for (n = k - 1; n >= 1; n--) {
+		int a = win[2 * n], b = win[2 * n + 1];
+
+		if (src_less(m, a, b)) {
+			win[n] = a;
+			m->tree[n] = b;
+		} else {
+			win[n] = b;
+			m->tree[n] = a;
+		}
+	}
+	m->tree[0] = k > 1 ? win[1] : 0;
+	free(win);
+}
+
+/* The least record, or NULL at the end. */
+static const struct packed *merger_top(const struct merger *m)
+{
+	return m->k ? m->src[m->tree[0]].cur : NULL;
+}
+
+/* Replace the least record by its source's next; 0 or -1 with errno. */
+static int merger_pop(struct merger *m, size_t bufsize)
+{
+	int w = m->tree[0];
+	size_t n;
+
+	if (source_advance(m, &m->src[w], bufsize) < 0)
+		return -1;
+	for (n = (m->k + (size_t)w) / 2; n >= 1; n /= 2) {
+		if (src_less(m, m->tree[n], w)) {
+			int t = m->tree[n];
+
+			m->tree[n] = w;
+			w = t;
+		}
+	}
+	m->tree[0] = w;
+	return 0;
+}
+
+/* Set up a merge of the given batches and runs; 0 or -1 with errno. */
+static int merger_init(struct merger *m, struct batch **b, size_t nb, struct run **r, size_t nr,
+		       size_t bufsize)
+{
+	struct head acc[NHEAD];
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	memset(acc, 0, sizeof(acc));
+	m->k = nb + nr;
+	m->src = xcalloc(m->k ? m->k : 1, sizeof(*m->src));
+	for (i = 0; i < nb; i++)
+		heads_merge(acc, b[i]->heads);
+	for (i = 0; i < nr; i++)
+		heads_merge(acc, r[i]->heads);
+	for (i = 0; i < NHEAD; i++)
+		m->skip[i] = acc[i].len;
+	for (i = 0; i < m->k; i++) {
+		struct source *x = &m->src[i];
+
+		if (i < nb) {
+			x->b = b[i];
+		} else {
+			x->run = r[i - nb];
+			x->left = x->run->count;
+			x->buf = xmalloc(bufsize);
+		}
+		if (source_advance(m, x, bufsize) < 0)
+			return -1;
+	}
+	if (m->k)
+		merger_build(m);
+	return 0;
+}
+
+static void merger_release(struct merger *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->k; i++)
+		free(m->src[i].buf);
+	free(m->src);
+	free(m->tree);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ---- the helper's work (also done by the caller when unthreaded) ---- */
+
+static void fail(struct sorter *s, const char *what)
+{
+	if (!s->err) {
+		s->err = errno ? errno : EIO;
+		s->err_what = what;
+	}
+}
+
+/* Write the sorted batch b as a run; the run, or NULL with errno set. */
+static struct run *write_batch(struct sorter *s, struct batch *b)
+{
+	struct writer w;
+	size_t i;
+
+	if (writer_open(s, &w) < 0)
+		return NULL;
+	memcpy(w.run->heads, b->heads, sizeof(b->heads));
+	for (i = 0; i < b->n; i++)
+		if (writer_put(&w, b->slots[i].p) < 0)
+			goto fail;
+	if (writer_close(&w) < 0)
+		goto fail;
+	return w.run;
+fail:
+	run_free(w.run);
+	return NULL;
+}
+
+/* Merge runs r[0..n) into one; the run, or NULL with errno set. */
+static struct run *merge_runs(struct sorter *s, struct run **r, size_t n)
+{
+	struct merger m;
+	struct writer w;
+	const struct packed *p;
+	size_t i;
+
+	if (writer_open(s, &w) < 0)
+		return NULL;
+	if (merger_init(&m, NULL, 0, r, n, s->bufsize) < 0)
+		goto fail;
+	for (i = 0; i < n; i++)
+		heads_merge(w.run->heads, r[i]->heads);
+	while ((p = merger_top(&m))) {
+		if (writer_put(&w, p) < 0 || merger_pop(&m, s->bufsize) < 0)
+			goto fail;
+	}
+	if (writer_close(&w) < 0)
+		goto fail;
+	merger_release(&m);
+	return w.run;
+fail:
+	merger_release(&m);
+	run_free(w.run);
+	return NULL;
+}
+
+static void add_run(struct sorter *s, struct run *r)
+{
+	s->runs = xgrow(s->runs, &s->aruns, s->nruns + 1, sizeof(*s->runs));
+	s->runs[s->nruns++] = r;
+	s->st.runs++;
+	s->st.run_bytes += r->bytes;
+}
+
+/* Merge every run into one, so that open files and merge buffers stay
+ * within the fan-in; the new run, or NULL with errno set (the runs are
+ * then left as they were). */
+static struct run *merge_all(struct sorter *s)
+{
+	struct run *m = merge_runs(s, s->runs, s->nruns);
+	size_t i;
+
+	if (!m)
+		return NULL;
+	for (i = 0; i < s->nruns; i++)
+		run_free(s->runs[i]);
+	s->nruns = 0;
+	add_run(s, m);
+	return m;
+}
+
+/*
+ * Sort b and keep it; write the oldest sorted batches while more than
+ * `keep` are in memory; merge the runs into one when there are as many
+ * as the fan-in. Called with s->mx held; drops it around the work.
+ */
+static void process(struct sorter *s, struct batch *b, size_t keep)
+{
+	struct batch **tail;
+	double t0;
+
+	pthread_mutex_unlock(&s->mx);
+	t0 = thread_seconds();
+	batch_sort(b);
+	pthread_mutex_lock(&s->mx);
+	s->st.sort_seconds += thread_seconds() - t0;
+	for (tail = &s->sorted; *tail; tail = &(*tail)->next)
+		;
+	*tail = b;
+	s->nsorted++;
+	while (s->nsorted > keep && !s->err) {
+		struct batch *old = s->sorted;
+		struct run *r;
+
+		/* The runs are the helper's alone (the caller only looks at
+		 * them after the helper is gone): no lock needed for them. */
+		pthread_mutex_unlock(&s->mx);
+		t0 = thread_seconds();
+		r = write_batch(s, old);
+		if (r) {
+			add_run(s, r);
+			if (s->nruns >= s->fanin)
+				r = merge_all(s);
+		}
+		pthread_mutex_lock(&s->mx);
+		s->st.write_seconds += thread_seconds() - t0;
+		if (!r) {
+			fail(s, "write");
+			break;
+		}
+		s->sorted = old->next;
+		s->nsorted--;
+		s->mem -= batch_bytes(s, old);
+		batch_clear(s, old);
+		free(old->arenas);
+		free(old);
+		pthread_cond_broadcast(&s->cv);
+	}
+}
+
+static void *helper(void *arg)
+{
+	struct sorter *s = arg;
+
+	pthread_mutex_lock(&s->mx);
+	for (;;) {
+		while (!s->queued && !s->stop)
+			pthread_cond_wait(&s->cv, &s->mx);
+		if (!s->queued)
+			break;
+		s->busy = 1;
+		{
+			struct batch *b = s->queued;
+
+			s->queued = NULL;
+			pthread_cond_broadcast(&s->cv);
+			process(s, b, NBATCH - 2);
+		}
+		s->busy = 0;
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mx);
+	return NULL;
+}
+
+/* Called by the caller's thread only. */
+static int report_err(struct sorter *s)
+{
+	if (!s->failed)
+		error_at(RX_INTERNAL, s->tmpdir, 0, "sort: cannot %s a run in this folder: %s",
+			 s->err_what ? s->err_what : "write", strerror(s->err));
+	s->failed = 1;
+	return -1;
+}
+
+/* The caller's batch is full: hand it over and start another. */
+static int batch_full(struct sorter *s)
+{
+	pthread_mutex_lock(&s->mx);
+	if (!s->threaded && !s->nothread) {
+		s->threaded = pthread_create(&s->thread, NULL, helper, s) == 0;
+		s->nothread = !s->threaded;   /* never try again */
+	}
+	s->mem += batch_bytes(s, s->fill);
+	if (s->mem > s->peak)
+		s->peak = s->mem;
+	if (s->threaded) {
+		/* Room for a new batch: at most NBATCH - 1 others held. */
+		while (!s->err && (s->queued || (s->budget && s->mem + s->cap > NBATCH * s->cap &&
+						  (s->busy || s->nsorted))))
+			pthread_cond_wait(&s->cv, &s->mx);
+		if (!s->err) {
+			s->queued = s->fill;
+			pthread_cond_broadcast(&s->cv);
+		}
+	} else if (!s->err) {
+		process(s, s->fill, NBATCH - 2);
+	}
+	if (s->err) {
+		pthread_mutex_unlock(&s->mx);
+		return report_err(s);
+	}
+	s->fill = batch_new();
+	pthread_mutex_unlock(&s->mx);
+	return 0;
+}
+
+static char *arena_get(struct sorter *s)
+{
+	if (s->npool) {
+		char *a;
+
+		pthread_mutex_lock(&s->mx);
+		a = s->npool ? s->pool[--s->npool] : NULL;
+		pthread_mutex_unlock(&s->mx);
+		if (a)
+			return a;
+	}
+	return xmalloc(s->arena);
+}
+
 static size_t flen(const char *s, size_t room)
 {
 	const char *e = memchr(s, '\0', room);
@@ -146,92 +1006,130 @@ static size_t flen(const char *s, size_t room)
 	return e ? (size_t)(e - s) : room - 1;
 }
 
-static char *put(char *dst, const char *s, size_t n)
-{
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-	return dst + n + 1;
-}
-
 int sorter_add(struct sorter *s, const struct record *r)
 {
 	size_t lo = flen(r->order_code, sizeof(r->order_code));
 	size_t lr = flen(r->refund_code, sizeof(r->refund_code));
 	size_t lt = flen(r->channel_txn_id, sizeof(r->channel_txn_id));
-	size_t lc = flen(r->channel, sizeof(r->channel));
-	size_t need = sizeof(struct packed) + lo + lr + lt + lc + 4;
+	size_t need = (sizeof(struct packed) + lo + lr + lt + 7) & ~(size_t)7;
+	struct batch *b = s->fill;
 	struct packed *p;
 	char *d;
 
 	if (s->finished)
 		abort();
-	need = (need + 7) & ~(size_t)7;      /* keep heads aligned */
-	if (!s->narenas || s->used + need > ARENA_BYTES) {
-		s->arenas = xgrow(s->arenas, &s->aarenas, s->narenas + 1, sizeof(*s->arenas));
-		s->arenas[s->narenas++] = xmalloc(ARENA_BYTES);
-		s->used = 0;
+	if (s->failed)
+		return -1;
+	if (b->n == b->aslots || !b->narenas || b->used + need > s->arena) {
+		size_t more_slots = b->n == b->aslots ? s->slot_step : 0;
+		size_t more_arena = !b->narenas || b->used + need > s->arena ? s->arena : 0;
+
+		if (b->n && batch_bytes(s, b) + more_slots * sizeof(struct slot) + more_arena > s->cap) {
+			if (batch_full(s) < 0)
+				return -1;
+			b = s->fill;
+			more_slots = s->slot_step;
+			more_arena = s->arena;
+		}
+		if (more_slots) {
+			b->aslots += more_slots;
+			b->slots = xrealloc(b->slots, b->aslots * sizeof(*b->slots));
+		}
+		if (more_arena) {
+			b->arenas = xgrow(b->arenas, &b->aarenas, b->narenas + 1, sizeof(*b->arenas));
+			b->arenas[b->narenas++] = arena_get(s);
+			b->used = 0;
+		}
 	}
-	p = (struct packed *)(s->arenas[s->narenas - 1] + s->used);
-	s->used += need;
+	p = (struct packed *)(b->arenas[b->narenas - 1] + b->used);
+	b->used += need;
+	memset(p, 0, sizeof(*p));
 	p->amount = r->amount;
 	p->fee = r->fee;
 	p->time = r->time;
 	p->paid_time = r->paid_time;
 	p->line = r->line;
-	p->file = r->file;
 	p->time_off = r->time_off;
 	p->paid_off = r->paid_off;
+	p->file = file_index(s, r->file);
+	p->channel = chan_index(s, r->channel);
 	p->kind = r->kind;
 	p->status = r->status;
 	p->lorder = (uint8_t)lo;
 	p->lrefund = (uint8_t)lr;
 	p->ltxn = (uint8_t)lt;
-	p->lchannel = (uint8_t)lc;
 	memcpy(p->currency, r->currency, sizeof(p->currency));
 	d = (char *)(p + 1);
-	d = put(d, r->order_code, lo);
-	d = put(d, r->refund_code, lr);
-	d = put(d, r->channel_txn_id, lt);
-	put(d, r->channel, lc);
-
-	s->idx = xgrow(s->idx, &s->aslots, s->n + 1, sizeof(*s->idx));
-	s->idx[s->n].p = p;
+	memcpy(d, r->order_code, lo);
+	memcpy(d + lo, r->refund_code, lr);
+	memcpy(d + lo + lr, r->channel_txn_id, lt);
+	b->slots[b->n++].p = p;
 	s->n++;
 	return 0;
 }
 
 int sorter_finish(struct sorter *s)
 {
-	/* Codes often share a long head (a date, a merchant id): the prefix
-	 * is taken after what all keys of a kind have in common, so that it
-	 * still decides most comparisons. */
-	const char *first[KIND__COUNT] = { NULL };
-	size_t common[KIND__COUNT] = { 0 }, i, j;
+	struct batch **all = NULL, *b;
+	size_t nb = 0;
 
-	for (i = 0; i < s->n; i++) {
-		const struct packed *p = s->idx[i].p;
-		const char *k = p_key(p);
-		int kind = p->kind < KIND__COUNT ? p->kind : 0;
-
-		if (!first[kind]) {
-			first[kind] = k;
-			common[kind] = strlen(k);
-			continue;
-		}
-		for (j = 0; j < common[kind] && k[j] == first[kind][j]; j++)
-			;
-		common[kind] = j;
-	}
-	for (i = 0; i < s->n; i++) {
-		const struct packed *p = s->idx[i].p;
-
-		s->idx[i].prefix = prefix_of(p, common[p->kind < KIND__COUNT ? p->kind : 0]);
-	}
-	if (s->n > 1)
-		qsort(s->idx, s->n, sizeof(*s->idx), slot_cmp);
+	if (s->finished)
+		abort();
 	s->finished = 1;
-	s->pos = 0;
+	if (s->failed)
+		return -1;
+	pthread_mutex_lock(&s->mx);
+	if (s->threaded) {
+		s->stop = 1;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mx);
+		pthread_join(s->thread, NULL);
+		pthread_mutex_lock(&s->mx);
+		s->threaded = 0;
+	}
+	if (!s->err && s->fill->n) {
+		s->mem += batch_bytes(s, s->fill);
+		if (s->mem > s->peak)
+			s->peak = s->mem;
+		/* Keep all in memory now: the merge needs no room for more. */
+		process(s, s->fill, NBATCH);
+		s->fill = batch_new();
+	}
+	pthread_mutex_unlock(&s->mx);
+	if (s->err)
+		return report_err(s);
+	all = xcalloc(s->nsorted ? s->nsorted : 1, sizeof(*all));
+	for (b = s->sorted; b; b = b->next)
+		all[nb++] = b;
+	if (merger_init(&s->m, all, nb, s->runs, s->nruns, s->bufsize) < 0) {
+		free(all);
+		fail(s, "read");
+		return report_err(s);
+	}
+	free(all);
 	return 0;
+}
+
+static void unpack(const struct sorter *s, const struct packed *p, struct record *r)
+{
+	const char *d = (const char *)(p + 1);
+
+	memset(r, 0, sizeof(*r));
+	r->amount = p->amount;
+	r->fee = p->fee;
+	r->time = p->time;
+	r->paid_time = p->paid_time;
+	r->line = p->line;
+	r->file = s->files[p->file];
+	r->time_off = p->time_off;
+	r->paid_off = p->paid_off;
+	r->kind = p->kind;
+	r->status = p->status;
+	memcpy(r->currency, p->currency, sizeof(r->currency));
+	memcpy(r->channel, s->chans[p->channel], sizeof(r->channel));
+	memcpy(r->order_code, d, p->lorder);
+	memcpy(r->refund_code, p_refund(p), p->lrefund);
+	memcpy(r->channel_txn_id, p_txn(p), p->ltxn);
 }
 
 int sorter_next(struct sorter *s, struct record *r)
@@ -240,25 +1138,16 @@ int sorter_next(struct sorter *s, struct record *r)
 
 	if (!s->finished)
 		abort();
-	if (s->pos >= s->n)
+	if (s->failed)
+		return -1;
+	p = merger_top(&s->m);
+	if (!p)
 		return 0;
-	p = s->idx[s->pos++].p;
-	memset(r, 0, sizeof(*r));
-	r->amount = p->amount;
-	r->fee = p->fee;
-	r->time = p->time;
-	r->paid_time = p->paid_time;
-	r->line = p->line;
-	r->file = p->file;
-	r->time_off = p->time_off;
-	r->paid_off = p->paid_off;
-	r->kind = p->kind;
-	r->status = p->status;
-	memcpy(r->currency, p->currency, sizeof(r->currency));
-	memcpy(r->order_code, p_order(p), (size_t)p->lorder + 1);
-	memcpy(r->refund_code, p_refund(p), (size_t)p->lrefund + 1);
-	memcpy(r->channel_txn_id, p_txn(p), (size_t)p->ltxn + 1);
-	memcpy(r->channel, p_channel(p), (size_t)p->lchannel + 1);
+	unpack(s, p, r);
+	if (merger_pop(&s->m, s->bufsize) < 0) {
+		fail(s, "read");
+		return report_err(s);
+	}
 	return 1;
 }
 
@@ -267,16 +1156,46 @@ uint64_t sorter_count(const struct sorter *s)
 	return s->n;
 }
 
+void sorter_stats(const struct sorter *s, struct sorter_stats *st)
+{
+	*st = s->st;
+	st->records = s->n;
+	st->peak_bytes = s->peak;
+}
+
 void sorter_free(struct sorter *s)
 {
 	size_t i;
 
 	if (!s)
 		return;
-	for (i = 0; i < s->narenas; i++)
-		free(s->arenas[i]);
-	free(s->arenas);
-	free(s->idx);
+	if (s->threaded) {
+		pthread_mutex_lock(&s->mx);
+		s->stop = 1;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mx);
+		pthread_join(s->thread, NULL);
+	}
+	merger_release(&s->m);
+	batch_free(s, s->fill);
+	batch_free(s, s->queued);
+	while (s->sorted) {
+		struct batch *b = s->sorted;
+
+		s->sorted = b->next;
+		batch_free(s, b);
+	}
+	for (i = 0; i < s->nruns; i++)
+		run_free(s->runs[i]);
+	free(s->runs);
+	for (i = 0; i < s->npool; i++)
+		free(s->pool[i]);
+	free(s->pool);
+	free(s->files);
+	free(s->chans);
+	free(s->wbuf);
 	free(s->tmpdir);
+	pthread_mutex_destroy(&s->mx);
+	pthread_cond_destroy(&s->cv);
 	free(s);
 }

@@ -34,6 +34,7 @@ struct conf {
 	char *database;     /* absolute or relative to dir, resolved by conf_path() */
 	char *archive_dir;
 	char *output_dir;
+	size_t memory;      /* [run] memory: bytes a statement's sort may use */
 	struct channel_conf *channels;
 	size_t nchannels;
 };
@@ -53,6 +54,11 @@ void conf_free(struct conf *c);
 char *conf_path(const struct conf *c, const char *p);
 /* The channel named name, or NULL. */
 const struct channel_conf *conf_channel(const struct conf *c, const char *name);
+
+/* A size as recon.conf writes it: digits, then optionally K, M or G
+ * (powers of 1024). Returns 0 with the bytes in *out, or -1 when s is not
+ * one or is less than min. */
+int conf_parse_size(const char *s, size_t min, size_t *out);
 
 /* The commented recon.conf that `recon init` writes (static text). */
 const char *conf_template(void);

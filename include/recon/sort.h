@@ -9,11 +9,16 @@
  *     while ((rc = sorter_next(s, &r)) == 1) ...;
  *     sorter_free(s);
  *
- * Records come out one at a time so that callers never depend on the
- * whole input being in memory: today the sort is in memory; spilling sorted
- * runs to tmpdir and merging them is the planned replacement behind the same
- * interface. A record's `file` pointer is kept as is (it must outlive the
- * sorter: decoders intern it).
+ * Records are kept packed in batches of a quarter of the budget; a full
+ * batch is sorted by a helper thread while the caller fills the next. When
+ * the sorted batches would outgrow the budget, the oldest are written as
+ * sorted runs to temporary files in tmpdir, and sorter_next() merges runs
+ * and batches. The files are unlinked as soon as they are created, so
+ * nothing is left behind however the process ends (success, error, a
+ * signal, a crash). A record's `file` pointer is kept as is (it must
+ * outlive the sorter: decoders intern it).
+ *
+ * One thread at a time may call the functions of one sorter.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -33,27 +38,46 @@ int record_join_cmp(const struct record *a, const struct record *b);
 /* Compare only (space, key): the join group. */
 int record_key_cmp(const struct record *a, const struct record *b);
 
+/* The least budget a sorter works with; smaller ones are raised to it. */
+#define SORTER_MIN_BUDGET ((size_t)64 << 10)
+
 /*
- * A new empty sorter. budget is the memory the sorter may use in bytes (0:
- * no limit; not yet enforced, see above); tmpdir is where spilled runs
- * will go (NULL: $TMPDIR or /tmp). Never returns NULL.
+ * A new empty sorter. budget is the memory the sorter may use in bytes,
+ * buffers for merging included (0: no limit, nothing is ever written);
+ * tmpdir is where runs go (NULL: $TMPDIR, else /tmp); it is only touched
+ * when a run must be written. Never returns NULL.
  */
 struct sorter *sorter_new(size_t budget, const char *tmpdir);
 
 /* Add a copy of r. Only before sorter_finish(). Returns 0, or -1 after
- * reporting (a spill that failed). */
+ * reporting (a run could not be written: the sorter is then unusable
+ * except for sorter_free()). */
 int sorter_add(struct sorter *s, const struct record *r);
 
-/* No more records: sort. Returns 0 or -1 after reporting. */
+/* No more records: sort what is left and prepare the merge. Returns 0 or
+ * -1 after reporting. */
 int sorter_finish(struct sorter *s);
 
 /* The next record in join order into *r: 1, 0 at the end, -1 after
- * reporting an error. Only after sorter_finish(). */
+ * reporting an error (a run could not be read). Only after sorter_finish(). */
 int sorter_next(struct sorter *s, struct record *r);
 
 /* Records added so far. */
 uint64_t sorter_count(const struct sorter *s);
 
+struct sorter_stats {
+	uint64_t records;      /* added */
+	uint64_t runs;         /* runs written, merged ones included */
+	uint64_t run_bytes;    /* bytes written to runs */
+	double sort_seconds;   /* thread time spent sorting batches */
+	double write_seconds;  /* thread time spent writing and merging runs */
+	size_t peak_bytes;     /* most memory held at once */
+};
+
+/* What the sorter did so far. */
+void sorter_stats(const struct sorter *s, struct sorter_stats *st);
+
+/* Free s and its runs (closing their files removes them). NULL is fine. */
 void sorter_free(struct sorter *s);
 
 #endif

@@ -83,6 +83,7 @@ static void test_defaults(void **state)
 	assert_string_equal(c->database, "recon.db");
 	assert_string_equal(c->archive_dir, "archive");
 	assert_string_equal(c->output_dir, "out");
+	assert_int_equal(c->memory, (size_t)256 << 20);
 	assert_int_equal(c->nchannels, 1);
 	ch = &c->channels[0];
 	assert_string_equal(ch->name, "wechat");
@@ -97,6 +98,52 @@ static void test_defaults(void **state)
 	assert_int_equal(diag_status(), RX_OK);
 	conf_free(c);
 	sb_release(&err);
+}
+
+/* [run] memory: a size with K, M or G (powers of 1024), at least 1M. */
+static void test_memory(void **state)
+{
+	static const struct { const char *v; size_t want; } good[] = {
+		{ "1G", (size_t)1 << 30 }, { "1536m", (size_t)1536 << 20 },
+		{ "1048576", (size_t)1 << 20 }, { "2048K", (size_t)2 << 20 },
+	};
+	static const char *const bad[] = {
+		"1023K", "0", "-1G", "1.5G", "1 G", "1T", "M", "",
+		"99999999999999999999G",
+	};
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		struct strbuf text = STRBUF_INIT, err;
+		struct conf *c;
+
+		sb_addf(&text, "[run]\n\tmemory = %s\n", good[i].v);
+		write_file("recon.conf", text.buf);
+		c = load(NULL, &err);
+		assert_non_null(c);
+		assert_int_equal(c->memory, good[i].want);
+		conf_free(c);
+		sb_release(&text);
+		sb_release(&err);
+	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct strbuf text = STRBUF_INIT, err;
+		struct conf *c;
+
+		sb_addf(&text, "[run]\n\tmemory = %s\n", bad[i]);
+		write_file("recon.conf", text.buf);
+		c = load(NULL, &err);
+		if (c)
+			fail_msg("accepted: %s", bad[i]);
+		if (!strstr(err.buf, "recon: recon.conf:2: error: [run] memory: "))
+			fail_msg("%s: %s", bad[i], err.buf);
+		sb_release(&text);
+		sb_release(&err);
+	}
+	assert_int_equal(conf_parse_size("64K", 0, &n), 0);
+	assert_int_equal(n, 65536);
+	assert_int_equal(conf_parse_size("64K", 65537, &n), -1);
 }
 
 /* A workspace may have no channel yet (just after init, say). */
@@ -234,10 +281,10 @@ static void test_every_error_reported(void **state)
 		"recon: bad/recon.conf:12: error: [channel \"wechat\"]: source is required\n");
 	*strstr(err.buf, "recon: bad/recon.conf:16: ") = '\0';
 	assert_string_equal(err.buf,
-		"recon: bad/recon.conf:1: error: stray: key outside any section; put it under [ledger], [archive], [output] or [channel \"NAME\"]\n"
+		"recon: bad/recon.conf:1: error: stray: key outside any section; put it under [ledger], [archive], [output], [run] or [channel \"NAME\"]\n"
 		"recon: bad/recon.conf:4: error: [ledger] database: set twice (first at line 3)\n"
 		"recon: bad/recon.conf:5: error: [ledger] path: unknown key\n"
-		"recon: bad/recon.conf:6: error: [ledgers]: unknown section (known: [ledger], [archive], [output], [channel \"NAME\"])\n"
+		"recon: bad/recon.conf:6: error: [ledgers]: unknown section (known: [ledger], [archive], [output], [run], [channel \"NAME\"])\n"
 		"recon: bad/recon.conf:8: error: [output \"x\"]: [output] takes no name\n"
 		"recon: bad/recon.conf:10: error: [channel]: a channel needs a name: [channel \"NAME\"]\n"
 		"recon: bad/recon.conf:14: error: [channel \"wechat\"] cutoff: \"25:00\" is not a time of day HH:MM from 00:00 to 23:59\n"
@@ -463,6 +510,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_relative_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lookup_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_template, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <dirent.h>
+#include <unistd.h>
 
+#include "recon/diag.h"
 #include "recon/sort.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -239,6 +242,186 @@ static void test_many(void **state)
 	free(in);
 }
 
+
+/* Pseudo-random records: keys of varied length sharing a head, every
+ * kind, times and lines that tie often. */
+static struct record *random_records(size_t n, uint32_t seed)
+{
+	static const char file_a[] = "a.csv", file_b[] = "b.csv";
+	struct record *in = malloc(n * sizeof(*in));
+	uint32_t x = seed;
+	char key[REC_CODE_MAX + 1];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int kind;
+
+		x = x * 1103515245u + 12345u;
+		kind = (x >> 4) % 8 < 5 ? KIND_PAY : (x >> 4) % 8 < 7 ? KIND_REFUND
+			: (int)((x >> 8) % KIND__COUNT);
+		snprintf(key, sizeof(key), "20261121%0*u", (int)(1 + (x >> 12) % 12),
+			 (x >> 9) % 50000);
+		in[i] = rec(kind, key, (x >> 24) % 3, (int64_t)(i % 7000) + 1);
+		in[i].file = (x >> 3) & 1 ? file_a : file_b;
+		in[i].fee = -(int64_t)i;
+		in[i].paid_time = i % 5 ? REC_NO_TIME : 1795200000 + (int64_t)i;
+		snprintf(in[i].channel_txn_id, sizeof(in[i].channel_txn_id), "T%zu", i * 7919);
+		snprintf(in[i].channel, sizeof(in[i].channel), "%s", (x >> 5) & 1 ? "wechat" : "alipay");
+	}
+	return in;
+}
+
+/* Every field of the records, in order. */
+static void drain_exact(struct sorter *s, const struct record *want, size_t n)
+{
+	struct record r;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		assert_int_equal(sorter_next(s, &r), 1);
+		assert_memory_equal(&r, &want[i], sizeof(r));
+	}
+	assert_int_equal(sorter_next(s, &r), 0);
+}
+
+static size_t entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* The smallest budget: hundreds of runs, merged several times over, and
+ * the same records in the same order as an unlimited sort; no file is
+ * ever seen in the folder, and memory held stays within the budget. */
+static void test_spill_many_runs(void **state)
+{
+	enum { N = 40000 };
+	char dir[] = "/tmp/test_sort.XXXXXX";
+	struct record *in = random_records(N, 777);
+	struct sorter *s;
+	struct sorter_stats st;
+	size_t i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	s = sorter_new(1, dir);     /* raised to SORTER_MIN_BUDGET */
+	for (i = 0; i < N; i++) {
+		/* records are copied: the caller's may change at once */
+		struct record r = in[i];
+
+		assert_int_equal(sorter_add(s, &r), 0);
+		memset(&r, 'x', sizeof(r));
+	}
+	assert_int_equal(sorter_finish(s), 0);
+	assert_int_equal(entries(dir), 0);
+	sorter_stats(s, &st);
+	assert_int_equal(st.records, N);
+	assert_true(st.runs > 100);
+	assert_true(st.run_bytes > (uint64_t)N * 64);
+	assert_true(st.peak_bytes <= SORTER_MIN_BUDGET);
+	qsort(in, N, sizeof(*in), ref_cmp);
+	drain_exact(s, in, N);
+	sorter_free(s);
+	assert_int_equal(entries(dir), 0);
+	assert_int_equal(rmdir(dir), 0);
+	free(in);
+}
+
+/* Fits the budget: nothing written, the same order. */
+static void test_spill_not_needed(void **state)
+{
+	enum { N = 20000 };
+	struct record *in = random_records(N, 4242);
+	struct sorter *s = sorter_new((size_t)64 << 20, "/nonexistent");
+	struct sorter_stats st;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N; i++)
+		assert_int_equal(sorter_add(s, &in[i]), 0);
+	assert_int_equal(sorter_finish(s), 0);
+	sorter_stats(s, &st);
+	assert_int_equal(st.runs, 0);
+	qsort(in, N, sizeof(*in), ref_cmp);
+	drain_exact(s, in, N);
+	sorter_free(s);
+	free(in);
+}
+
+/* A few runs of a middling budget, records of the longest codes: the
+ * packed form on disk keeps every byte. */
+static void test_spill_longest(void **state)
+{
+	enum { N = 6000 };
+	struct record *in = malloc(N * sizeof(*in));
+	struct sorter *s = sorter_new((size_t)1 << 20, NULL);
+	struct sorter_stats st;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		record_init(&in[i]);
+		in[i].kind = i % 3 ? KIND_PAY : KIND_REFUND;
+		memset(in[i].order_code, 'a' + (int)(i % 26), REC_CODE_MAX);
+		snprintf(in[i].order_code + REC_CODE_MAX - 8, 9, "%08zu", (i * 37) % N);
+		memset(in[i].refund_code, 'r', REC_CODE_MAX);
+		snprintf(in[i].refund_code + REC_CODE_MAX - 8, 9, "%08zu", (i * 53) % N);
+		memset(in[i].channel_txn_id, 't', REC_CODE_MAX);
+		memset(in[i].channel, 'c', REC_CHANNEL_MAX);
+		in[i].amount = INT64_MIN + (int64_t)i;
+		in[i].time_off = -(int32_t)i;
+		in[i].paid_off = (int32_t)i;
+		in[i].status = (uint8_t)(i % STATUS__COUNT);
+		in[i].line = (int64_t)i;
+		memcpy(in[i].currency, "KWD", 4);
+		assert_int_equal(sorter_add(s, &in[i]), 0);
+	}
+	assert_int_equal(sorter_finish(s), 0);
+	sorter_stats(s, &st);
+	assert_true(st.runs >= 2);
+	qsort(in, N, sizeof(*in), ref_cmp);
+	drain_exact(s, in, N);
+	sorter_free(s);
+	free(in);
+}
+
+/* A folder runs cannot go to: an error naming it, and the sorter refuses
+ * further work instead of losing records. */
+static void test_spill_unwritable(void **state)
+{
+	enum { N = 20000 };
+	struct record *in = random_records(N, 99);
+	struct sorter *s = sorter_new(1, "/nonexistent/recon-test");
+	struct record r;
+	size_t i;
+	int rc = 0;
+
+	(void)state;
+	diag_reset();
+	for (i = 0; i < N && rc == 0; i++)
+		rc = sorter_add(s, &in[i]);
+	if (rc == 0)
+		rc = sorter_finish(s);
+	else
+		assert_int_equal(sorter_add(s, &in[0]), -1);
+	assert_int_equal(rc, -1);
+	assert_int_equal(diag_status(), RX_INTERNAL);
+	if (i < N)
+		assert_int_equal(sorter_finish(s), -1);
+	assert_int_equal(sorter_next(s, &r), -1);
+	sorter_free(s);
+	diag_reset();
+	free(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +431,10 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_spill_many_runs),
+		cmocka_unit_test(test_spill_not_needed),
+		cmocka_unit_test(test_spill_longest),
+		cmocka_unit_test(test_spill_unwritable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
