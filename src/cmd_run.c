@@ -54,8 +54,8 @@ struct run {
 	char *outdir;            /* out/DATE */
 	int allow_rejects;
 	int offline;             /* --offline: archived copies of remote statements */
-	struct fetcher *fetch;
 	size_t memory;           /* for sorting a statement: --memory, else [run] memory */
+	struct fetcher *fetch;
 };
 
 /* One channel's reconciliation. */
@@ -265,6 +265,15 @@ static int read_statement(struct chan *ch, const char *path)
 		     (unsigned long long)st.rejects, st.rejects == 1 ? "row" : "rows", ch->name,
 		     shown);
 	rc = sorter_finish(ch->sorter) < 0 ? -1 : 0;
+	if (rc == 0 && run->g->verbosity > 0) {
+		struct sorter_stats ss;
+
+		sorter_stats(ch->sorter, &ss);
+		if (ss.runs)
+			info("%s: %s: sorted through %llu runs on disk (%.1f MB written) within"
+			     " --memory %zuM", cc->name, ch->name, (unsigned long long)ss.runs,
+			     (double)ss.run_bytes / 1e6, run->memory >> 20);
+	}
 out:
 	free(rejects);
 	free(shown);
@@ -279,15 +288,6 @@ static int reconcile(struct chan *ch)
 	struct pending_item *pend = NULL;
 	size_t npend = 0;
 	struct join_stream s = { stmt_next, ch->sorter }, l = { ledger_next, ch };
-	if (rc == 0 && run->g->verbosity > 0) {
-		struct sorter_stats ss;
-
-		sorter_stats(ch->sorter, &ss);
-		if (ss.runs)
-			info("%s: %s: sorted through %llu runs on disk (%.1f MB written) within"
-			     " --memory %zuM", cc->name, ch->name, (unsigned long long)ss.runs,
-			     (double)ss.run_bytes / 1e6, run->memory >> 20);
-	}
 	int rc = -1;
 
 	if (runstore_begin(run->rs, &ch->ri) < 0 ||
@@ -434,6 +434,7 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 		{ "channel", required_argument, NULL, 'c' },
 		{ "allow-rejects", no_argument, NULL, 'a' },
 		{ "offline", no_argument, NULL, 'o' },
+		{ "memory", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run run;
@@ -452,7 +453,6 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 		switch (ch) {
 		case 'd':
 			date = optarg;
-		{ "memory", required_argument, NULL, 'm' },
 			break;
 		case 'c':
 			want = xgrow(want, &awant, nwant + 1, sizeof(*want));
@@ -463,6 +463,14 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 			break;
 		case 'o':
 			run.offline = 1;
+			break;
+		case 'm':
+			if (conf_parse_size(optarg, (size_t)1 << 20, &run.memory) < 0) {
+				fprintf(stderr, "recon: error: --memory %s: not a size of at least 1M"
+					" (bytes, or a number followed by K, M or G)\n", optarg);
+				free(want);
+				return usage_of("run");
+			}
 			break;
 		default:
 			free(want);
@@ -482,18 +490,12 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 
 	run.conf = conf_load(g->config);
 	if (!run.conf) {
-		case 'm':
-			if (conf_parse_size(optarg, (size_t)1 << 20, &run.memory) < 0) {
-				fprintf(stderr, "recon: error: --memory %s: not a size of at least 1M"
-					" (bytes, or a number followed by K, M or G)\n", optarg);
-				free(want);
-				return usage_of("run");
-			}
-			break;
 		free(want);
 		return RX_USAGE;
 	}
 	datapath_set_workspace(run.conf->dir);
+	if (!run.memory)
+		run.memory = run.conf->memory;
 	for (i = 0; i < nwant; i++) {
 		if (!conf_channel(run.conf, want[i])) {
 			error_at(RX_USAGE, run.conf->path, 0, "channel \"%s\" is not configured", want[i]);
@@ -512,8 +514,6 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 	db = conf_path(run.conf, run.conf->database);
 	run.l = ledger_open(db, 1);
 	if (run.l)
-	if (!run.memory)
-		run.memory = run.conf->memory;
 		run.fetch = fetcher_new(run.conf, ledger_db(run.l), db, isatty(2) && g->verbosity >= 0);
 	if (!run.fetch) {
 		rc = RX_INTERNAL;
