@@ -27,6 +27,7 @@
 #include "recon/fetch.h"
 #include "recon/join.h"
 #include "recon/ledger.h"
+#include "recon/manifest.h"
 #include "recon/report.h"
 #include "recon/rules.h"
 #include "recon/runstore.h"
@@ -43,6 +44,8 @@
 
 /* How long a run waits for another recon's write before refusing. */
 #define RUN_BUSY_MS 5000
+/* Memory the statement sorter may use. */
+#define SORT_BUDGET ((size_t)1 << 30)
 
 struct run {
 	const struct globals *g;
@@ -54,8 +57,8 @@ struct run {
 	char *outdir;            /* out/DATE */
 	int allow_rejects;
 	int offline;             /* --offline: archived copies of remote statements */
-	size_t memory;           /* for sorting a statement: --memory, else [run] memory */
 	struct fetcher *fetch;
+	struct manifest *mf;     /* what the run read and wrote, for replay */
 };
 
 /* One channel's reconciliation. */
@@ -74,6 +77,7 @@ struct chan {
 	struct ledger_cursor *cur;
 	struct rules *rules;     /* the channel's rules/NAME.rules */
 	struct rules_day *rday;
+	struct manifest_chan *mc;
 };
 
 static void now_text(char *buf)
@@ -133,17 +137,22 @@ static int ledger_next(void *ctx, struct record *r)
 
 	/* The scan orders by kind name: other kinds may come first, and are
 	 * no business of the join. */
-	while ((rc = ledger_scan_next(ch->cur, r)) == 1)
+	while ((rc = ledger_scan_next(ch->cur, r)) == 1) {
+		manifest_ledger_row(ch->mc, r);
 		if (r->kind == KIND_PAY || r->kind == KIND_REFUND)
 			return 1;
+	}
 	return rc;
 }
 
 static int env_lookup(void *ctx, int kind, const char *key, struct record *r)
 {
 	struct chan *ch = ctx;
+	int rc = ledger_get(ch->run->l, ch->cc->name, kind, key, r);
 
-	return ledger_get(ch->run->l, ch->cc->name, kind, key, r);
+	if (rc == 1)
+		manifest_ledger_lookup(ch->mc, r);
+	return rc;
 }
 
 static int env_settled_before(void *ctx, int kind, const char *key, int64_t paid)
@@ -159,21 +168,27 @@ static int env_settled_before(void *ctx, int kind, const char *key, int64_t paid
 		snprintf(want.key, sizeof(want.key), "%s", key);
 		return bsearch(&want, ch->settled, ch->nsettled, sizeof(want), pending_cmp) != NULL;
 	}
-	return runstore_settled_before(ch->run->rs, ch->cc->name, ch->run->day, kind, key);
+	return manifest_answer(ch->mc, MQ_SETTLED_BEFORE, kind, key, paid,
+			       runstore_settled_before(ch->run->rs, ch->cc->name, ch->run->day,
+						       kind, key));
 }
 
 static int env_no_statement_before(void *ctx, int kind, const char *key)
 {
 	struct chan *ch = ctx;
 
-	return runstore_no_statement_before(ch->run->rs, ch->cc->name, ch->run->day, kind, key);
+	return manifest_answer(ch->mc, MQ_NO_STATEMENT_BEFORE, kind, key, 0,
+			       runstore_no_statement_before(ch->run->rs, ch->cc->name,
+							    ch->run->day, kind, key));
 }
 
 static int env_due_day_ran(void *ctx, int64_t paid)
 {
 	struct chan *ch = ctx;
+	int64_t day = due_day(ch->tz, ch->cc->cutoff, paid);
 
-	return runstore_has_run(ch->run->rs, ch->cc->name, due_day(ch->tz, ch->cc->cutoff, paid));
+	return manifest_answer(ch->mc, MQ_DUE_DAY_RAN, 0, "", day,
+			       runstore_has_run(ch->run->rs, ch->cc->name, day));
 }
 
 static int env_discrepancy(void *ctx, const struct discrepancy *d, const struct correction *c)
@@ -236,7 +251,7 @@ static int read_statement(struct chan *ch, const char *path)
 	o.name = ch->name;
 	o.reject_path = rejects;
 	o.statement_day = run->day;
-	ch->sorter = sorter_new(run->memory, NULL);
+	ch->sorter = sorter_new(SORT_BUDGET, NULL);
 	rc = decode_file(f, path, &o, on_record, ch, &st);
 	format_free(f);
 	ch->ri.rows = st.rows;
@@ -265,15 +280,6 @@ static int read_statement(struct chan *ch, const char *path)
 		     (unsigned long long)st.rejects, st.rejects == 1 ? "row" : "rows", ch->name,
 		     shown);
 	rc = sorter_finish(ch->sorter) < 0 ? -1 : 0;
-	if (rc == 0 && run->g->verbosity > 0) {
-		struct sorter_stats ss;
-
-		sorter_stats(ch->sorter, &ss);
-		if (ss.runs)
-			info("%s: %s: sorted through %llu runs on disk (%.1f MB written) within"
-			     " --memory %zuM", cc->name, ch->name, (unsigned long long)ss.runs,
-			     (double)ss.run_bytes / 1e6, run->memory >> 20);
-	}
 out:
 	free(rejects);
 	free(shown);
@@ -299,6 +305,7 @@ static int reconcile(struct chan *ch)
 	    runstore_settled_in(run->rs, cc->name, run->day, ch->cl.win_from, ch->cl.win_to,
 				&ch->settled, &ch->nsettled) < 0)
 		goto out;
+	manifest_suspense(ch->mc, pend, npend, ch->settled, ch->nsettled);
 	if (run->g->verbosity > 0) {
 		char from[32], to[32];
 
@@ -345,6 +352,8 @@ static int run_channel(struct run *run, const struct channel_conf *cc, struct fe
 	ch.rules = rules_load(cc->rules);
 	if (!ch.rules)
 		return 0;
+	ch.mc = manifest_chan_new(run->mf, cc);
+	manifest_rules(ch.mc, rules_path(ch.rules));
 	if (fetch_record(run->fetch, cc, run->day, fd) != RX_OK) {
 		rc = -1;
 		goto out;
@@ -362,7 +371,7 @@ static int run_channel(struct run *run, const struct channel_conf *cc, struct fe
 	ch.ri.timezone = xstrdup(cc->timezone);
 	ch.ri.cutoff = cc->cutoff;
 	ch.ri.grace_days = cc->grace_days;
-	ch.ri.version = xstrdup(RECON_VERSION);
+	ch.ri.version = xstrdup(manifest_recon_version(cc->name));
 	now_text(ch.ri.started);
 
 	ch.cl.channel = cc->name;
@@ -381,8 +390,9 @@ static int run_channel(struct run *run, const struct channel_conf *cc, struct fe
 
 	rc = read_statement(&ch, path);
 	if (rc == 0)
-		rc = reconcile(&ch) < 0 ? -1 : 0;
+		rc = reconcile(&ch) < 0 || manifest_chan_finish(ch.mc, &ch.ri, fd) < 0 ? -1 : 0;
 out:
+	manifest_chan_free(ch.mc);
 	ledger_scan_close(ch.cur);
 	sorter_free(ch.sorter);
 	rules_day_free(ch.rday);
@@ -434,7 +444,6 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 		{ "channel", required_argument, NULL, 'c' },
 		{ "allow-rejects", no_argument, NULL, 'a' },
 		{ "offline", no_argument, NULL, 'o' },
-		{ "memory", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run run;
@@ -464,14 +473,6 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 		case 'o':
 			run.offline = 1;
 			break;
-		case 'm':
-			if (conf_parse_size(optarg, (size_t)1 << 20, &run.memory) < 0) {
-				fprintf(stderr, "recon: error: --memory %s: not a size of at least 1M"
-					" (bytes, or a number followed by K, M or G)\n", optarg);
-				free(want);
-				return usage_of("run");
-			}
-			break;
 		default:
 			free(want);
 			return option_error("run", ch, argv);
@@ -494,8 +495,6 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 		return RX_USAGE;
 	}
 	datapath_set_workspace(run.conf->dir);
-	if (!run.memory)
-		run.memory = run.conf->memory;
 	for (i = 0; i < nwant; i++) {
 		if (!conf_channel(run.conf, want[i])) {
 			error_at(RX_USAGE, run.conf->path, 0, "channel \"%s\" is not configured", want[i]);
@@ -529,6 +528,7 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 		for (j = 0; j < nwant && strcmp(want[j], cc->name); j++)
 			;
 		got_rc[i] = nwant && j == nwant ? -1
+			: manifest_replay_statement(cc->name, &got[i]) ? RX_OK
 			: fetch_statement(run.fetch, cc, run.day, run.offline, &got[i]);
 	}
 	if (ledger_begin(run.l, RUN_BUSY_MS) < 0) {
@@ -540,6 +540,8 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 		rc = RX_INTERNAL;
 		goto rollback;
 	}
+	run.mf = manifest_new(run.conf, ledger_db(run.l), db, run.day, run.outdir,
+			      run.allow_rejects);
 	ran = xcalloc(run.conf->nchannels, sizeof(*ran));
 	for (i = 0; i < run.conf->nchannels; i++) {
 		const struct channel_conf *cc = &run.conf->channels[i];
@@ -554,12 +556,17 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 		if (r)
 			ran[nran++] = cc->name;
 	}
+	if (manifest_day(run.mf, run.rs) < 0) {
+		rc = RX_INTERNAL;
+		goto rollback;
+	}
 	if (ledger_commit(run.l) < 0) {
 		rc = RX_INTERNAL;
 		goto out;
 	}
 	if (nran) {
-		if (report_write_day(run.rs, run.day, run.outdir) < 0) {
+		if (report_write_day(run.rs, run.day, run.outdir) < 0 ||
+		    manifest_publish(run.mf) < 0) {
 			rc = RX_INTERNAL;
 			goto out;
 		}
@@ -580,6 +587,7 @@ out:
 	free(got_rc);
 	/* before the database closes: it holds prepared statements */
 	fetcher_free(run.fetch);
+	manifest_free(run.mf);
 	runstore_close(run.rs);
 	ledger_close(run.l);
 	conf_free(run.conf);

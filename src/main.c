@@ -28,13 +28,14 @@ const struct command commands[] = {
 	{ "formats", cmd_formats, "formats", "list the statement formats found" },
 	{ "fetch", cmd_fetch, "fetch --date DATE [--channel NAME ...]",
 	  "fetch and archive the channels' statements for a day" },
-	{ "run", cmd_run, "run --date DATE [--channel NAME ...] [--allow-rejects] [--offline]"
-	  " [--memory SIZE]",
+	{ "run", cmd_run, "run --date DATE [--channel NAME ...] [--allow-rejects] [--offline]",
 	  "reconcile the configured channels for a day" },
 	{ "report", cmd_report, "report --date DATE [--format text|csv|json]",
 	  "print a recorded day's report again" },
 	{ "discrepancies", cmd_discrepancies, "discrepancies --date DATE [--class CLASS]",
 	  "list a recorded day's discrepancies" },
+	{ "replay", cmd_replay, "replay --date DATE [--run ID] [--channel NAME ...]",
+	  "run a recorded day again from the archive and compare the outputs" },
 	{ "help", cmd_help, "help [COMMAND]", "show the usage of a command" },
 	{ NULL, NULL, NULL, NULL }
 };
