@@ -44,8 +44,6 @@
 
 /* How long a run waits for another recon's write before refusing. */
 #define RUN_BUSY_MS 5000
-/* Memory the statement sorter may use. */
-#define SORT_BUDGET ((size_t)1 << 30)
 
 struct run {
 	const struct globals *g;
@@ -57,6 +55,7 @@ struct run {
 	char *outdir;            /* out/DATE */
 	int allow_rejects;
 	int offline;             /* --offline: archived copies of remote statements */
+	size_t memory;           /* for sorting a statement: --memory, else [run] memory */
 	struct fetcher *fetch;
 	struct manifest *mf;     /* what the run read and wrote, for replay */
 };
@@ -251,7 +250,7 @@ static int read_statement(struct chan *ch, const char *path)
 	o.name = ch->name;
 	o.reject_path = rejects;
 	o.statement_day = run->day;
-	ch->sorter = sorter_new(SORT_BUDGET, NULL);
+	ch->sorter = sorter_new(run->memory, NULL);
 	rc = decode_file(f, path, &o, on_record, ch, &st);
 	format_free(f);
 	ch->ri.rows = st.rows;
@@ -280,6 +279,15 @@ static int read_statement(struct chan *ch, const char *path)
 		     (unsigned long long)st.rejects, st.rejects == 1 ? "row" : "rows", ch->name,
 		     shown);
 	rc = sorter_finish(ch->sorter) < 0 ? -1 : 0;
+	if (rc == 0 && run->g->verbosity > 0) {
+		struct sorter_stats ss;
+
+		sorter_stats(ch->sorter, &ss);
+		if (ss.runs)
+			info("%s: %s: sorted through %llu runs on disk (%.1f MB written) within"
+			     " --memory %zuM", cc->name, ch->name, (unsigned long long)ss.runs,
+			     (double)ss.run_bytes / 1e6, run->memory >> 20);
+	}
 out:
 	free(rejects);
 	free(shown);
@@ -444,6 +452,7 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 		{ "channel", required_argument, NULL, 'c' },
 		{ "allow-rejects", no_argument, NULL, 'a' },
 		{ "offline", no_argument, NULL, 'o' },
+		{ "memory", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run run;
@@ -473,6 +482,14 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 		case 'o':
 			run.offline = 1;
 			break;
+		case 'm':
+			if (conf_parse_size(optarg, (size_t)1 << 20, &run.memory) < 0) {
+				fprintf(stderr, "recon: error: --memory %s: not a size of at least 1M"
+					" (bytes, or a number followed by K, M or G)\n", optarg);
+				free(want);
+				return usage_of("run");
+			}
+			break;
 		default:
 			free(want);
 			return option_error("run", ch, argv);
@@ -495,6 +512,8 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 		return RX_USAGE;
 	}
 	datapath_set_workspace(run.conf->dir);
+	if (!run.memory)
+		run.memory = run.conf->memory;
 	for (i = 0; i < nwant; i++) {
 		if (!conf_channel(run.conf, want[i])) {
 			error_at(RX_USAGE, run.conf->path, 0, "channel \"%s\" is not configured", want[i]);
@@ -542,6 +561,7 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 	}
 	run.mf = manifest_new(run.conf, ledger_db(run.l), db, run.day, run.outdir,
 			      run.allow_rejects);
+	manifest_set_memory(run.mf, (int64_t)run.memory);
 	ran = xcalloc(run.conf->nchannels, sizeof(*ran));
 	for (i = 0; i < run.conf->nchannels; i++) {
 		const struct channel_conf *cc = &run.conf->channels[i];

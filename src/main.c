@@ -28,7 +28,8 @@ const struct command commands[] = {
 	{ "formats", cmd_formats, "formats", "list the statement formats found" },
 	{ "fetch", cmd_fetch, "fetch --date DATE [--channel NAME ...]",
 	  "fetch and archive the channels' statements for a day" },
-	{ "run", cmd_run, "run --date DATE [--channel NAME ...] [--allow-rejects] [--offline]",
+	{ "run", cmd_run, "run --date DATE [--channel NAME ...] [--allow-rejects] [--offline]"
+	  " [--memory SIZE]",
 	  "reconcile the configured channels for a day" },
 	{ "report", cmd_report, "report --date DATE [--format text|csv|json]",
 	  "print a recorded day's report again" },
