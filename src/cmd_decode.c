@@ -207,7 +207,7 @@ int cmd_decode(int argc, char **argv, const struct globals *g)
 		{ "rejects", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct decode_opts o = { NULL, NULL, NULL, INT64_MIN, 0 };
+	struct decode_opts o = { NULL, NULL, NULL, INT64_MIN, 0, NULL };
 	const char *format = NULL;
 	struct decode_stats st;
 	struct conf *conf = NULL;

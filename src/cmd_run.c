@@ -27,6 +27,7 @@
 #include "recon/fetch.h"
 #include "recon/join.h"
 #include "recon/ledger.h"
+#include "recon/progress.h"
 #include "recon/manifest.h"
 #include "recon/report.h"
 #include "recon/rules.h"
@@ -74,6 +75,8 @@ struct chan {
 	int warned_channel;
 	int bad_input;           /* decoding stopped on a row we cannot take */
 	struct ledger_cursor *cur;
+	struct progress *prog;   /* matching, on a terminal */
+	uint64_t matched;        /* statement rows taken by the join */
 	struct rules *rules;     /* the channel's rules/NAME.rules */
 	struct rules_day *rday;
 	struct manifest_chan *mc;
@@ -126,7 +129,10 @@ static int on_record(const struct record *r, void *ctx)
 
 static int stmt_next(void *ctx, struct record *r)
 {
-	return sorter_next(ctx, r);
+	struct chan *ch = ctx;
+
+	progress_update(ch->prog, ++ch->matched, 0);
+	return sorter_next(ch->sorter, r);
 }
 
 static int ledger_next(void *ctx, struct record *r)
@@ -223,6 +229,7 @@ static int read_statement(struct chan *ch, const char *path)
 	struct format *f;
 	struct decode_opts o;
 	struct decode_stats st;
+	struct stat stb;
 	char *rejects, *shown;
 	struct strbuf sb = STRBUF_INIT;
 	int rc;
@@ -250,8 +257,12 @@ static int read_statement(struct chan *ch, const char *path)
 	o.name = ch->name;
 	o.reject_path = rejects;
 	o.statement_day = run->day;
+	sb_addf(&sb, "%s: reading %s", cc->name, ch->name);
+	o.progress = progress_start(sb.buf, stat(path, &stb) == 0 ? (uint64_t)stb.st_size : 0);
+	sb_release(&sb);
 	ch->sorter = sorter_new(run->memory, NULL);
 	rc = decode_file(f, path, &o, on_record, ch, &st);
+	progress_end(o.progress);
 	format_free(f);
 	ch->ri.rows = st.rows;
 	ch->ri.rejects = st.rejects;
@@ -301,7 +312,9 @@ static int reconcile(struct chan *ch)
 	const struct channel_conf *cc = ch->cc;
 	struct pending_item *pend = NULL;
 	size_t npend = 0;
-	struct join_stream s = { stmt_next, ch->sorter }, l = { ledger_next, ch };
+	struct join_stream s = { stmt_next, ch }, l = { ledger_next, ch };
+	struct strbuf sb = STRBUF_INIT;
+	int joined;
 	int rc = -1;
 
 	if (runstore_begin(run->rs, &ch->ri) < 0 ||
@@ -325,7 +338,13 @@ static int reconcile(struct chan *ch)
 	ch->cur = ledger_scan_paid(run->l, cc->name, ch->cl.win_from, ch->cl.win_to);
 	if (!ch->cur)
 		goto out;
-	if (join_run(&s, &l, pend, npend, classify_group, &ch->cl) < 0 ||
+	sb_addf(&sb, "%s: matching", cc->name);
+	ch->prog = progress_start(sb.buf, 0);
+	sb_release(&sb);
+	joined = join_run(&s, &l, pend, npend, classify_group, &ch->cl);
+	progress_end(ch->prog);
+	ch->prog = NULL;
+	if (joined < 0 ||
 	    rules_day_finish(ch->rday, &ch->cl) < 0 ||
 	    rules_store_save(ledger_db(run->l), ch->ri.id, cc->name, ch->rday) < 0)
 		goto out;

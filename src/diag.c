@@ -8,6 +8,7 @@ static int verbosity;
 static enum recon_exit worst = RX_OK;
 /* Per thread: a decode on another thread must still be heard. */
 static _Thread_local int quiet;
+static void (*before)(void);
 
 static const char *const level_names[] = {
 	[DIAG_DEBUG] = "debug",
@@ -32,6 +33,11 @@ void diag_quiet(int on)
 		quiet++;
 	else if (quiet)
 		quiet--;
+}
+
+void diag_set_before(void (*fn)(void))
+{
+	before = fn;
 }
 
 void diag_raise(enum recon_exit st)
@@ -67,6 +73,8 @@ void diag(enum diag_level level, enum recon_exit status, const char *file,
 		return;
 	if (level == DIAG_WARNING && verbosity < 0)
 		return;
+	if (before)
+		before();
 	fputs("recon: ", stderr);
 	if (file) {
 		if (line > 0)

@@ -13,15 +13,39 @@
 #define AFTER_MS 1000
 #define EVERY_MS 250
 #define CALLS_PER_CLOCK 1024
+#define CLOCK_BYTES ((uint64_t)1 << 20)
 
 struct progress {
 	FILE *out;
 	char *what;
 	uint64_t total;
-	int64_t start, last;      /* ms; start < 0: not yet known */
+	int64_t start, last;      /* ms; start < 0: not yet known; last: INT64_MIN */
 	unsigned calls;
+	uint64_t seen_bytes;      /* bytes when the clock was last read */
 	int shown;
 };
+
+/* The line on the terminal, erased before a message is printed. */
+static struct progress *drawn;
+
+static void erase(struct progress *p)
+{
+	if (p->shown) {
+		fputs("\r\033[K", p->out);
+		fflush(p->out);
+	}
+	p->shown = 0;
+	if (drawn == p) {
+		drawn = NULL;
+		diag_set_before(NULL);
+	}
+}
+
+static void erase_drawn(void)
+{
+	if (drawn)
+		erase(drawn);
+}
 
 static int64_t now_ms(void)
 {
@@ -39,6 +63,7 @@ struct progress *progress_new(FILE *out, const char *what, uint64_t total)
 	p->what = xstrdup(what);
 	p->total = total;
 	p->start = -1;
+	p->last = INT64_MIN;
 	return p;
 }
 
@@ -83,7 +108,7 @@ void progress_at(struct progress *p, uint64_t rows, uint64_t bytes, int64_t now)
 		return;
 	if (p->start < 0)
 		p->start = now;
-	if (now - p->start < AFTER_MS || (p->shown && now - p->last < EVERY_MS))
+	if (now - p->start < AFTER_MS || (p->last != INT64_MIN && now - p->last < EVERY_MS))
 		return;
 	p->last = now;
 	secs = (double)(now - p->start) / 1000;
@@ -107,12 +132,17 @@ void progress_at(struct progress *p, uint64_t rows, uint64_t bytes, int64_t now)
 	fflush(p->out);
 	sb_release(&sb);
 	p->shown = 1;
+	if (drawn != p) {
+		drawn = p;
+		diag_set_before(erase_drawn);
+	}
 }
 
 void progress_update(struct progress *p, uint64_t rows, uint64_t bytes)
 {
-	if (!p || ++p->calls % CALLS_PER_CLOCK)
+	if (!p || (++p->calls % CALLS_PER_CLOCK && bytes - p->seen_bytes < CLOCK_BYTES))
 		return;
+	p->seen_bytes = bytes;
 	progress_at(p, rows, bytes, now_ms());
 }
 
@@ -120,10 +150,7 @@ void progress_end(struct progress *p)
 {
 	if (!p)
 		return;
-	if (p->shown) {
-		fputs("\r\033[K", p->out);
-		fflush(p->out);
-	}
+	erase(p);
 	free(p->what);
 	free(p);
 }

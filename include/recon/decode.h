@@ -10,6 +10,7 @@
 #include "recon/record.h"
 
 struct format;   /* opaque: a loaded .fmt file */
+struct progress; /* progress.h */
 
 /* Load a format by name through the data path ("canonical-csv") or by path
  * ("./my.fmt"). Errors in the file name file and line (status RX_USAGE).
@@ -36,6 +37,7 @@ struct decode_opts {
 	const char *reject_path; /* keep rejected rows here (CSV); NULL: do not keep */
 	int64_t statement_day;   /* days since epoch of the statement, for year-less times; INT64_MIN: unknown */
 	unsigned max_messages;   /* per-file error messages before going quiet; 0: 20 */
+	struct progress *progress; /* told of rows and bytes as they are read (progress.h); NULL: none */
 };
 
 #define DECODE_MAX_CURRENCIES 16

@@ -43,6 +43,9 @@ void diag_raise(enum recon_exit st);
  * status. For trying a file against every format (format_bid()), where
  * failing is the expected answer. */
 void diag_quiet(int on);
+/* fn is called before each message is printed, so that a progress line
+ * (progress.c) is erased first; NULL: nothing. */
+void diag_set_before(void (*fn)(void));
 /* The worst status raised so far. */
 enum recon_exit diag_status(void);
 /* Reset (tests). */

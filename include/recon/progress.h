@@ -25,7 +25,7 @@ struct progress *progress_start(const char *what, uint64_t total);
 struct progress *progress_new(FILE *out, const char *what, uint64_t total);
 
 /* Rows and bytes done so far. Cheap enough for every row: the clock is
- * read every 1024 calls. One thread at a time. */
+ * read every 1024 calls or MiB. One thread at a time. */
 void progress_update(struct progress *p, uint64_t rows, uint64_t bytes);
 
 /* The same at a given time in milliseconds (on any fixed origin): draws

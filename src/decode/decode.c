@@ -1116,7 +1116,7 @@ static void ctx_release(struct dctx *d)
 int decode_file(const struct format *f, const char *path, const struct decode_opts *o,
 		decode_fn fn, void *ctx, struct decode_stats *st)
 {
-	static const struct decode_opts none = { NULL, NULL, NULL, INT64_MIN, 0 };
+	static const struct decode_opts none = { NULL, NULL, NULL, INT64_MIN, 0, NULL };
 	struct input_opts io = { NULL, 0, 0 };
 	const struct fmt_source *s;
 	struct dctx d;
@@ -1184,7 +1184,7 @@ int decode_file(const struct format *f, const char *path, const struct decode_op
 
 int decode_bid_lines(const struct format *f, const char *head, size_t n)
 {
-	static const struct decode_opts none = { NULL, NULL, NULL, INT64_MIN, 0 };
+	static const struct decode_opts none = { NULL, NULL, NULL, INT64_MIN, 0, NULL };
 	struct decode_stats st;
 	struct dctx d;
 

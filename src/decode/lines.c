@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "recon/progress.h"
 #include "recon/util.h"
 
 #define CHUNK (64u << 10)
@@ -50,6 +51,7 @@ static int fill(struct dctx *d)
 	d->bufpos = 0;
 	d->buflen = (size_t)r;
 	d->st->bytes += (uint64_t)r;
+	progress_update(d->o->progress, d->st->rows, d->st->bytes);
 	return 1;
 }
 

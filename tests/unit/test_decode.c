@@ -113,7 +113,7 @@ static void run_free(struct run *run)
 
 static struct decode_opts opts(void)
 {
-	struct decode_opts o = { NULL, NULL, NULL, INT64_MIN, 0 };
+	struct decode_opts o = { NULL, NULL, NULL, INT64_MIN, 0, NULL };
 
 	return o;
 }

@@ -56,7 +56,7 @@ static int collect(const struct record *r, void *ctx)
 /* Decode path with the format text fmt; stderr into run->err. */
 static void decode(const char *fmt, const char *path, struct run *run)
 {
-	struct decode_opts o = { NULL, NULL, NULL, INT64_MIN, 0 };
+	struct decode_opts o = { NULL, NULL, NULL, INT64_MIN, 0, NULL };
 	struct format *f;
 	FILE *tmp = tmpfile();
 	char buf[4096];

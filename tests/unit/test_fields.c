@@ -60,7 +60,7 @@ static int collect(const struct record *r, void *ctx)
 /* Decode data with format text fmt; run->err gets standard error. */
 static void decode_text(const char *fmt, const char *data, struct run *run)
 {
-	struct decode_opts o = { NULL, NULL, NULL, INT64_MIN, 0 };
+	struct decode_opts o = { NULL, NULL, NULL, INT64_MIN, 0, NULL };
 	struct format *f;
 	FILE *tmp;
 	int saved;

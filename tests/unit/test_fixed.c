@@ -95,7 +95,7 @@ static void run_free(struct run *run)
 
 static struct decode_opts opts(const char *day)
 {
-	struct decode_opts o = { NULL, NULL, NULL, INT64_MIN, 0 };
+	struct decode_opts o = { NULL, NULL, NULL, INT64_MIN, 0, NULL };
 
 	if (day)
 		assert_int_equal(date_parse(day, &o.statement_day), 0);

@@ -127,7 +127,7 @@ static int collect(const struct record *r, void *ctx)
 /* Decode in.csv with fmt; stderr into err. Returns decode_file()'s. */
 static int decode(const char *fmt, struct got *g, struct strbuf *err)
 {
-	struct decode_opts o = { NULL, NULL, "rejects.csv", INT64_MIN, 0 };
+	struct decode_opts o = { NULL, NULL, "rejects.csv", INT64_MIN, 0, NULL };
 	struct decode_stats st;
 	struct format *f;
 	FILE *tmp = tmpfile();

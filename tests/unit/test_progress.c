@@ -81,6 +81,40 @@ static void test_rows_only_and_short(void **state)
 	fclose(f);
 }
 
+/* A message while the line is shown erases it first, so that the message
+ * has a line of its own; the line comes back at the next update. */
+static void test_message_erases(void **state)
+{
+	FILE *f = tmpfile();
+	struct progress *p;
+	int saved = dup(2), null = open("/dev/null", O_WRONLY);
+
+	(void)state;
+	p = progress_new(f, "import", 0);
+	progress_at(p, 0, 0, 0);
+	progress_at(p, 5000, 0, 1000);
+	assert_string_equal(taken(f), "\rrecon: import: 5000 rows, 5000 rows/s\033[K");
+	dup2(null, 2);
+	warn_at("x.csv", 3, "odd row");
+	dup2(saved, 2);
+	assert_string_equal(taken(f), "\r\033[K");
+	progress_at(p, 6000, 0, 1100);
+	assert_string_equal(taken(f), "");
+	progress_at(p, 8000, 0, 2000);
+	assert_string_equal(taken(f), "\rrecon: import: 8000 rows, 4000 rows/s\033[K");
+	progress_end(p);
+	assert_string_equal(taken(f), "\r\033[K");
+	/* gone: messages no longer touch it */
+	dup2(null, 2);
+	warn_at("x.csv", 4, "odd row");
+	dup2(saved, 2);
+	assert_string_equal(taken(f), "");
+	close(saved);
+	close(null);
+	fclose(f);
+	diag_reset();
+}
+
 /* Not a terminal, or -q: nothing, and NULL is fine everywhere. */
 static void test_off(void **state)
 {
@@ -105,6 +139,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_line),
 		cmocka_unit_test(test_rows_only_and_short),
+		cmocka_unit_test(test_message_erases),
 		cmocka_unit_test(test_off),
 	};
 
