@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "recon/cmd.h"
@@ -30,6 +31,7 @@
 #include "recon/diag.h"
 #include "recon/input.h"
 #include "recon/ledger.h"
+#include "recon/progress.h"
 #include "recon/strbuf.h"
 #include "recon/util.h"
 
@@ -450,10 +452,19 @@ static int import(int argc, char **argv, const struct globals *g)
 	/* Every file is read even after one failed, so one run shows every
 	 * problem; rows are only written while they can still be committed. */
 	for (i = optind; i < argc && !im.stop; i++) {
+		struct strbuf what = STRBUF_INIT;
+		struct stat stb;
+
+		sb_addf(&what, "importing %s", argv[i]);
+		o.progress = progress_start(what.buf, stat(argv[i], &stb) == 0 ?
+					    (uint64_t)stb.st_size : 0);
+		sb_release(&what);
 		if (decode_file(f, argv[i], &o, on_record, &im, &st) < 0 && !im.stop) {
 			unreadable = 1;
 			im.discard = 1;
 		}
+		progress_end(o.progress);
+		o.progress = NULL;
 		rows += st.rows + st.rejects;
 		rejected += st.rejects + im.nrefused;
 		if (st.rejects && !im.allow_rejects)
