@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -42,6 +43,11 @@ static int load(struct replay *rp, int64_t id)
 	sqlite3 *h = NULL;
 	int rc = RX_INTERNAL, r;
 
+	if (access(db, F_OK) < 0 && errno == ENOENT) {
+		error_at(RX_USAGE, db, 0, "no such database: nothing was run in this workspace");
+		rc = RX_USAGE;
+		goto out;
+	}
 	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
 		error_at(RX_INTERNAL, db, 0, "cannot open: %s", h ? sqlite3_errmsg(h) : "no memory");
 		goto out;

@@ -72,50 +72,113 @@ static int recorded_bytes(struct replay *rp, const struct manifest_file *f, cons
 	return 0;
 }
 
-static void show_line(const char *tag, int64_t no, const char *p, size_t n)
-{
-	char t[16];
+struct span {
+	const char *p;
+	size_t n;
+};
 
-	snprintf(t, sizeof(t), "%s:", tag);
-	if (!p) {
-		printf("  line %lld, %-9s (no such line)\n", (long long)no, t);
-		return;
+/* The lines of sb (without their newlines): *lines is the caller's. */
+static size_t split_lines(const struct strbuf *sb, struct span **lines)
+{
+	const char *p = sb->buf, *end = sb->buf + sb->len;
+	size_t n = 0, alloc = 0;
+
+	*lines = NULL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		*lines = xgrow(*lines, &alloc, n + 1, sizeof(**lines));
+		(*lines)[n].p = p;
+		(*lines)[n++].n = (size_t)((nl ? nl : end) - p);
+		p = nl ? nl + 1 : end;
 	}
-	printf("  line %lld, %-9s %.*s%s\n", (long long)no, t,
-	       (int)(n > SHOW_WIDTH ? SHOW_WIDTH : n), p, n > SHOW_WIDTH ? "..." : "");
+	return n;
 }
 
-/* Print the first rows where a and b differ. */
+static int same(const struct span *a, const struct span *b)
+{
+	return a->n == b->n && !memcmp(a->p, b->p, a->n);
+}
+
+static void show_line(const char *tag, size_t no, const struct span *l)
+{
+	char t[24];
+
+	snprintf(t, sizeof(t), "%.20s:", tag);
+	printf("  line %zu, %-14s %.*s%s\n", no + 1, t,
+	       (int)(l->n > SHOW_WIDTH ? SHOW_WIDTH : l->n), l->p, l->n > SHOW_WIDTH ? "..." : "");
+}
+
+/*
+ * Print the first rows where a and b differ. After a difference the two
+ * are brought back in step when a few lines further on they agree again,
+ * so one line more or less shows as that line, not as every line after it.
+ */
+#define RESYNC 50
 static void show_rows(const struct strbuf *a, const char *atag, const struct strbuf *b,
 		      const char *btag)
 {
-	const char *pa = a->buf, *ea = a->buf + a->len, *pb = b->buf, *eb = b->buf + b->len;
-	int64_t no = 0;
+	struct span *la, *lb;
+	size_t na = split_lines(a, &la), nb = split_lines(b, &lb), i = 0, j = 0, d, k;
 	uint64_t shown = 0, more = 0;
+	char aonly[24], bonly[24];
 
-	while (pa < ea || pb < eb) {
-		const char *na = pa < ea ? memchr(pa, '\n', (size_t)(ea - pa)) : NULL;
-		const char *nb = pb < eb ? memchr(pb, '\n', (size_t)(eb - pb)) : NULL;
-		size_t la = pa < ea ? (size_t)((na ? na : ea) - pa) : 0;
-		size_t lb = pb < eb ? (size_t)((nb ? nb : eb) - pb) : 0;
-		int has_a = pa < ea, has_b = pb < eb;
+	snprintf(aonly, sizeof(aonly), "%.16s only", atag);
+	snprintf(bonly, sizeof(bonly), "%.16s only", btag);
+	while (i < na || j < nb) {
+		size_t skip_a = 0, skip_b = 0;
 
-		no++;
-		if (has_a != has_b || la != lb || memcmp(pa, pb, la) || !na != !nb) {
-			if (shown < SHOW_ROWS) {
-				show_line(atag, no, has_a ? pa : NULL, la);
-				show_line(btag, no, has_b ? pb : NULL, lb);
-				shown++;
-			} else {
-				more++;
-			}
+		if (i < na && j < nb && same(&la[i], &lb[j])) {
+			i++;
+			j++;
+			continue;
 		}
-		pa = has_a ? (na ? na + 1 : ea) : ea;
-		pb = has_b ? (nb ? nb + 1 : eb) : eb;
+		for (d = 1; d <= RESYNC && !skip_a && !skip_b; d++) {
+			if (j < nb && i + d < na && same(&la[i + d], &lb[j]))
+				skip_a = d;
+			else if (i < na && j + d < nb && same(&la[i], &lb[j + d]))
+				skip_b = d;
+		}
+		if (!skip_a && !skip_b) {
+			if (i >= na)
+				skip_b = nb - j;
+			else if (j >= nb)
+				skip_a = na - i;
+		}
+		if (skip_a || skip_b) {
+			for (k = 0; k < skip_a; k++, i++) {
+				if (shown < SHOW_ROWS)
+					show_line(aonly, i, &la[i]);
+				else
+					more++;
+				shown++;
+			}
+			for (k = 0; k < skip_b; k++, j++) {
+				if (shown < SHOW_ROWS)
+					show_line(bonly, j, &lb[j]);
+				else
+					more++;
+				shown++;
+			}
+			continue;
+		}
+		if (shown < SHOW_ROWS) {
+			show_line(atag, i, &la[i]);
+			show_line(btag, j, &lb[j]);
+		} else {
+			more++;
+		}
+		shown++;
+		i++;
+		j++;
 	}
+	if (a->len && b->len && (a->buf[a->len - 1] == '\n') != (b->buf[b->len - 1] == '\n'))
+		printf("  the last line ends with a newline in one file only\n");
 	if (more)
 		printf("  and %llu more differing line%s\n", (unsigned long long)more,
 		       more == 1 ? "" : "s");
+	free(la);
+	free(lb);
 }
 
 static int read_whole(const char *path, struct strbuf *sb)
