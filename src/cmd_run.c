@@ -34,6 +34,7 @@
 #include "recon/runstore.h"
 #include "recon/sha256.h"
 #include "recon/sort.h"
+#include "recon/steptime.h"
 #include "recon/strbuf.h"
 #include "recon/tz.h"
 #include "recon/util.h"
@@ -45,6 +46,13 @@
 
 /* How long a run waits for another recon's write before refusing. */
 #define RUN_BUSY_MS 5000
+
+/* The time spent in a call made millions of times, from one call in 64
+ * (a clock read per call would cost more than some of the calls). */
+struct sampled {
+	uint64_t calls;
+	double seconds;
+};
 
 struct run {
 	const struct globals *g;
@@ -76,6 +84,7 @@ struct chan {
 	int bad_input;           /* decoding stopped on a row we cannot take */
 	struct ledger_cursor *cur;
 	struct progress *prog;   /* matching, on a terminal */
+	struct sampled t_ledger, t_classify;   /* inside the join, for RECON_TIMINGS */
 	uint64_t matched;        /* statement rows taken by the join */
 	struct rules *rules;     /* the channel's rules/NAME.rules */
 	struct rules_day *rday;
@@ -135,9 +144,47 @@ static int stmt_next(void *ctx, struct record *r)
 	return sorter_next(ch->sorter, r);
 }
 
+#define SAMPLE_EVERY 64
+
+/* The first call is timed on its own: it may be much slower (a scan's
+ * sort). */
+static double sample_begin(struct sampled *s)
+{
+	uint64_t n = s->calls++;
+
+	return n == 0 || n % SAMPLE_EVERY == 1 ? steptime_now() : 0;
+}
+
+static void sample_end(struct sampled *s, double t0)
+{
+	if (t0)
+		s->seconds += (steptime_now() - t0) * (s->calls == 1 ? 1 : SAMPLE_EVERY);
+}
+
+static int ledger_scan_one(struct chan *ch, struct record *r);
+
 static int ledger_next(void *ctx, struct record *r)
 {
 	struct chan *ch = ctx;
+	double t0 = sample_begin(&ch->t_ledger);
+	int rc = ledger_scan_one(ch, r);
+
+	sample_end(&ch->t_ledger, t0);
+	return rc;
+}
+
+static int classify_timed(const struct join_group *g, void *ctx)
+{
+	struct chan *ch = ctx;
+	double t0 = sample_begin(&ch->t_classify);
+	int rc = classify_group(g, &ch->cl);
+
+	sample_end(&ch->t_classify, t0);
+	return rc;
+}
+
+static int ledger_scan_one(struct chan *ch, struct record *r)
+{
 	int rc;
 
 	/* The scan orders by kind name: other kinds may come first, and are
@@ -230,6 +277,7 @@ static int read_statement(struct chan *ch, const char *path)
 	struct decode_opts o;
 	struct decode_stats st;
 	struct stat stb;
+	double t0;
 	char *rejects, *shown;
 	struct strbuf sb = STRBUF_INIT;
 	int rc;
@@ -261,7 +309,9 @@ static int read_statement(struct chan *ch, const char *path)
 	o.progress = progress_start(sb.buf, stat(path, &stb) == 0 ? (uint64_t)stb.st_size : 0);
 	sb_release(&sb);
 	ch->sorter = sorter_new(run->memory, NULL);
+	t0 = steptime_now();
 	rc = decode_file(f, path, &o, on_record, ch, &st);
+	steptime_note(cc->name, "decode", t0, -1, st.rows);
 	progress_end(o.progress);
 	format_free(f);
 	ch->ri.rows = st.rows;
@@ -289,7 +339,9 @@ static int read_statement(struct chan *ch, const char *path)
 		     "%llu rejected %s in %s: reconciled without them (see %s)",
 		     (unsigned long long)st.rejects, st.rejects == 1 ? "row" : "rows", ch->name,
 		     shown);
+	t0 = steptime_now();
 	rc = sorter_finish(ch->sorter) < 0 ? -1 : 0;
+	steptime_note(cc->name, "sort", t0, -1, sorter_count(ch->sorter));
 	if (rc == 0 && run->g->verbosity > 0) {
 		struct sorter_stats ss;
 
@@ -314,6 +366,7 @@ static int reconcile(struct chan *ch)
 	size_t npend = 0;
 	struct join_stream s = { stmt_next, ch }, l = { ledger_next, ch };
 	struct strbuf sb = STRBUF_INIT;
+	double t0;
 	int joined;
 	int rc = -1;
 
@@ -341,7 +394,13 @@ static int reconcile(struct chan *ch)
 	sb_addf(&sb, "%s: matching", cc->name);
 	ch->prog = progress_start(sb.buf, 0);
 	sb_release(&sb);
-	joined = join_run(&s, &l, pend, npend, classify_group, &ch->cl);
+	t0 = steptime_now();
+	joined = join_run(&s, &l, pend, npend, classify_timed, ch);
+	t0 = steptime_now() - t0;
+	steptime_note(cc->name, "ledger", 0, ch->t_ledger.seconds, ch->t_ledger.calls);
+	steptime_note(cc->name, "classify", 0, ch->t_classify.seconds, ch->t_classify.calls);
+	t0 -= ch->t_ledger.seconds + ch->t_classify.seconds;
+	steptime_note(cc->name, "join", 0, t0 > 0 ? t0 : 0, ch->matched);
 	progress_end(ch->prog);
 	ch->prog = NULL;
 	if (joined < 0 ||
@@ -366,6 +425,7 @@ static int run_channel(struct run *run, const struct channel_conf *cc, struct fe
 	struct chan ch;
 	char *name = NULL, *path = NULL;
 	const char *why = NULL;
+	double t0 = steptime_now();
 	int rc;
 
 	memset(&ch, 0, sizeof(ch));
@@ -416,8 +476,16 @@ static int run_channel(struct run *run, const struct channel_conf *cc, struct fe
 	};
 
 	rc = read_statement(&ch, path);
-	if (rc == 0)
-		rc = reconcile(&ch) < 0 || manifest_chan_finish(ch.mc, &ch.ri, fd) < 0 ? -1 : 0;
+	if (rc == 0) {
+		double t1;
+
+		rc = reconcile(&ch) < 0 ? -1 : 0;
+		t1 = steptime_now();
+		if (rc == 0 && manifest_chan_finish(ch.mc, &ch.ri, fd) < 0)
+			rc = -1;
+		steptime_note(cc->name, "manifest", t1, -1, 0);
+	}
+	steptime_note(cc->name, "channel", t0, -1, ch.ri.rows);
 out:
 	manifest_chan_free(ch.mc);
 	ledger_scan_close(ch.cur);
@@ -481,6 +549,7 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 	int *got_rc = NULL;
 	size_t nwant = 0, awant = 0, i, j;
 	int nran = 0, ch, rc = RX_OK, r;
+	double t0, start = steptime_now();
 
 	memset(&run, 0, sizeof(run));
 	run.g = g;
@@ -565,9 +634,12 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 
 		for (j = 0; j < nwant && strcmp(want[j], cc->name); j++)
 			;
+		t0 = steptime_now();
 		got_rc[i] = nwant && j == nwant ? -1
 			: manifest_replay_statement(cc->name, &got[i]) ? RX_OK
 			: fetch_statement(run.fetch, cc, run.day, run.offline, &got[i]);
+		if (got_rc[i] >= 0)
+			steptime_note(cc->name, "fetch", t0, -1, 0);
 	}
 	if (ledger_begin(run.l, RUN_BUSY_MS) < 0) {
 		rc = RX_INTERNAL;
@@ -595,6 +667,7 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 		if (r)
 			ran[nran++] = cc->name;
 	}
+	t0 = steptime_now();
 	if (manifest_day(run.mf, run.rs) < 0) {
 		rc = RX_INTERNAL;
 		goto rollback;
@@ -609,6 +682,7 @@ int cmd_run(int argc, char **argv, const struct globals *g)
 			rc = RX_INTERNAL;
 			goto out;
 		}
+		steptime_note("day", "write", t0, -1, 0);
 		r = print_lines(&run, ran, nran);
 		if (r < 0)
 			rc = RX_INTERNAL;
@@ -635,5 +709,6 @@ out:
 	free(db);
 	free(ran);
 	free(want);
+	steptime_note("run", "total", start, -1, 0);
 	return rc;
 }
