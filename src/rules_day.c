@@ -216,10 +216,11 @@ int rules_day_group(struct rules_day *rd, const struct join_group *g, struct rul
 		return 0;
 
 	n = nc + g->nstmt;
-	rd->rows = xgrow(rd->rows, &rd->arows, n, sizeof(*rd->rows));
-	rd->exp = xgrow(rd->exp, &rd->aexp, n, sizeof(*rd->exp));
-	rd->cancelled = xgrow(rd->cancelled, &rd->acancelled, n, 1);
-	rd->unpaired = xgrow(rd->unpaired, &rd->aunpaired, nr ? nr : 1, sizeof(*rd->unpaired));
+	/* A group may be reversals alone: keep the scratch non-NULL. */
+	rd->rows = xgrow(rd->rows, &rd->arows, n + 1, sizeof(*rd->rows));
+	rd->exp = xgrow(rd->exp, &rd->aexp, n + 1, sizeof(*rd->exp));
+	rd->cancelled = xgrow(rd->cancelled, &rd->acancelled, n + 1, 1);
+	rd->unpaired = xgrow(rd->unpaired, &rd->aunpaired, nr + 1, sizeof(*rd->unpaired));
 	for (i = 0; i < nc; i++) {
 		rd->carried.v[c0 + i].used = 1;
 		rd->rows[i] = rd->carried.v[c0 + i].r;
