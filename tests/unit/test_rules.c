@@ -140,6 +140,29 @@ static void test_default_file(void **state)
 	free(path);
 }
 
+/* Every rules file shipped in rules/ loads. */
+static void test_shipped_files(void **state)
+{
+	static const char *const names[] = { "default", "card" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		struct strbuf file = STRBUF_INIT;
+		char *text;
+		size_t len;
+		struct rules *r;
+
+		sb_addf(&file, "%s/rules/%s.rules", scratch_origin(), names[i]);
+		text = read_file(file.buf, &len);
+		assert_non_null(text);
+		r = must_parse(text);
+		rules_free(r);
+		free(text);
+		sb_release(&file);
+	}
+}
+
 static void test_match_section(void **state)
 {
 	struct rules *r = must_parse(
@@ -875,6 +898,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_default_file),
+		cmocka_unit_test(test_shipped_files),
 		cmocka_unit_test(test_match_section),
 		cmocka_unit_test(test_match_errors),
 		cmocka_unit_test(test_fee_models),
