@@ -53,6 +53,7 @@ struct packed {
 	uint8_t kind, status;
 	uint8_t lorder, lrefund, ltxn;
 	char currency[4];
+	uint16_t group;           /* sorts before everything else */
 };
 
 #define PACKED_MAX ((sizeof(struct packed) + 3 * REC_CODE_MAX + 7) & ~(size_t)7)
@@ -77,6 +78,7 @@ struct batch {
 	size_t used;              /* bytes used in the last arena */
 	struct slot *slots;
 	size_t n, aslots;
+	unsigned max_group;
 	struct head heads[NHEAD];
 	struct batch *next;       /* in the sorted list */
 };
@@ -206,6 +208,8 @@ static int packed_cmp(const struct packed *a, const struct packed *b)
 	size_t la, lb;
 	int c;
 
+	if (a->group != b->group)
+		return a->group < b->group ? -1 : 1;
 	if (a->kind != b->kind)
 		return a->kind < b->kind ? -1 : 1;
 	ka = p_key(a, &la);
@@ -346,6 +350,46 @@ static void heads_of(struct slot *s, size_t n, struct head *heads)
 	}
 }
 
+/* Put the slots in group order (in place, as radix_sort), then sort each
+ * group's range by prefix: the prefix knows nothing of groups. */
+static void group_sort(struct slot *a, size_t n, unsigned max)
+{
+	size_t *count = xcalloc(max + 1, sizeof(*count)), *next, *end, i, pos;
+	unsigned g;
+
+	next = xcalloc(max + 1, sizeof(*next));
+	end = xcalloc(max + 1, sizeof(*end));
+	for (i = 0; i < n; i++)
+		count[a[i].p->group]++;
+	for (pos = 0, g = 0; g <= max; g++) {
+		next[g] = pos;
+		pos += count[g];
+		end[g] = pos;
+	}
+	for (g = 0; g <= max; g++) {
+		while (next[g] < end[g]) {
+			struct slot x = a[next[g]];
+			unsigned d = x.p->group;
+
+			while (d != g) {
+				struct slot y = a[next[d]];
+
+				a[next[d]++] = x;
+				x = y;
+				d = x.p->group;
+			}
+			a[next[g]++] = x;
+		}
+	}
+	for (pos = 0, g = 0; g <= max; g++) {
+		radix_sort(a + pos, count[g], 56);
+		pos += count[g];
+	}
+	free(count);
+	free(next);
+	free(end);
+}
+
 static void batch_sort(struct batch *b)
 {
 	size_t i;
@@ -353,7 +397,10 @@ static void batch_sort(struct batch *b)
 	heads_of(b->slots, b->n, b->heads);
 	for (i = 0; i < b->n; i++)
 		b->slots[i].prefix = prefix_of(b->slots[i].p, b->heads[kind_slot(b->slots[i].p)].len);
-	radix_sort(b->slots, b->n, 56);
+	if (b->max_group)
+		group_sort(b->slots, b->n, b->max_group);
+	else
+		radix_sort(b->slots, b->n, 56);
 }
 
 /* Combine heads: what every source's keys of a kind share. */
@@ -455,6 +502,7 @@ static void batch_clear(struct sorter *s, struct batch *b)
 	b->narenas = 0;
 	b->used = 0;
 	b->n = 0;
+	b->max_group = 0;
 	free(b->slots);
 	b->slots = NULL;
 	b->aslots = 0;
@@ -685,6 +733,8 @@ static int src_less(const struct merger *m, int a, int b)
 		return 0;
 	if (!y->cur)
 		return 1;
+	if (x->cur->group != y->cur->group)
+		return x->cur->group < y->cur->group;
 	if (x->prefix != y->prefix)
 		return x->prefix < y->prefix;
 	c = packed_cmp(x->cur, y->cur);
@@ -1008,6 +1058,11 @@ static size_t flen(const char *s, size_t room)
 
 int sorter_add(struct sorter *s, const struct record *r)
 {
+	return sorter_add_group(s, 0, r);
+}
+
+int sorter_add_group(struct sorter *s, unsigned group, const struct record *r)
+{
 	size_t lo = flen(r->order_code, sizeof(r->order_code));
 	size_t lr = flen(r->refund_code, sizeof(r->refund_code));
 	size_t lt = flen(r->channel_txn_id, sizeof(r->channel_txn_id));
@@ -1059,6 +1114,11 @@ int sorter_add(struct sorter *s, const struct record *r)
 	p->lrefund = (uint8_t)lr;
 	p->ltxn = (uint8_t)lt;
 	memcpy(p->currency, r->currency, sizeof(p->currency));
+	if (group > UINT16_MAX)
+		abort();
+	p->group = (uint16_t)group;
+	if (group > b->max_group)
+		b->max_group = group;
 	d = (char *)(p + 1);
 	memcpy(d, r->order_code, lo);
 	memcpy(d + lo, r->refund_code, lr);
@@ -1134,6 +1194,13 @@ static void unpack(const struct sorter *s, const struct packed *p, struct record
 
 int sorter_next(struct sorter *s, struct record *r)
 {
+	unsigned group;
+
+	return sorter_next_group(s, &group, r);
+}
+
+int sorter_next_group(struct sorter *s, unsigned *group, struct record *r)
+{
 	const struct packed *p;
 
 	if (!s->finished)
@@ -1144,6 +1211,7 @@ int sorter_next(struct sorter *s, struct record *r)
 	if (!p)
 		return 0;
 	unpack(s, p, r);
+	*group = p->group;
 	if (merger_pop(&s->m, s->bufsize) < 0) {
 		fail(s, "read");
 		return report_err(s);

@@ -54,6 +54,10 @@ struct sorter *sorter_new(size_t budget, const char *tmpdir);
  * except for sorter_free()). */
 int sorter_add(struct sorter *s, const struct record *r);
 
+/* The same, in group group (at most 65535): groups come out in order, each
+ * in join order (for sorting several files' records at once). */
+int sorter_add_group(struct sorter *s, unsigned group, const struct record *r);
+
 /* No more records: sort what is left and prepare the merge. Returns 0 or
  * -1 after reporting. */
 int sorter_finish(struct sorter *s);
@@ -61,6 +65,9 @@ int sorter_finish(struct sorter *s);
 /* The next record in join order into *r: 1, 0 at the end, -1 after
  * reporting an error (a run could not be read). Only after sorter_finish(). */
 int sorter_next(struct sorter *s, struct record *r);
+
+/* The same, with the record's group into *group. */
+int sorter_next_group(struct sorter *s, unsigned *group, struct record *r);
 
 /* Records added so far. */
 uint64_t sorter_count(const struct sorter *s);

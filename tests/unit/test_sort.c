@@ -422,6 +422,42 @@ static void test_spill_unwritable(void **state)
 	free(in);
 }
 
+static int group_cmp(const void *a, const void *b)
+{
+	const struct record *x = a, *y = b;
+
+	/* the group is kept in fee for the test */
+	if (x->fee != y->fee)
+		return x->fee < y->fee ? -1 : 1;
+	return record_join_cmp(x, y);
+}
+
+/* Groups come out in order, each in join order, through runs too. */
+static void test_groups(void **state)
+{
+	enum { N = 30000 };
+	struct record *in = random_records(N, 31337), r;
+	struct sorter *s = sorter_new(1, NULL);
+	unsigned g;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		in[i].fee = (int64_t)((i * 7) % 5) * 1000;
+		assert_int_equal(sorter_add_group(s, (unsigned)(in[i].fee / 1000), &in[i]), 0);
+	}
+	assert_int_equal(sorter_finish(s), 0);
+	qsort(in, N, sizeof(*in), group_cmp);
+	for (i = 0; i < N; i++) {
+		assert_int_equal(sorter_next_group(s, &g, &r), 1);
+		assert_int_equal(g, in[i].fee / 1000);
+		assert_memory_equal(&r, &in[i], sizeof(r));
+	}
+	assert_int_equal(sorter_next_group(s, &g, &r), 0);
+	sorter_free(s);
+	free(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_spill_not_needed),
 		cmocka_unit_test(test_spill_longest),
 		cmocka_unit_test(test_spill_unwritable),
+		cmocka_unit_test(test_groups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
