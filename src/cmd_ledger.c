@@ -445,6 +445,8 @@ static int import(int argc, char **argv, const struct globals *g)
 		rc = RX_INTERNAL;
 		goto out;
 	}
+	/* The days the new rows fall on get their day files at commit. */
+	ledger_keep_days(l, c, c->memory);
 	writer_start(&im.w, l);
 	memset(&o, 0, sizeof(o));
 	o.reject_path = rejects;

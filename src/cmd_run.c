@@ -27,6 +27,7 @@
 #include "recon/fetch.h"
 #include "recon/join.h"
 #include "recon/ledger.h"
+#include "recon/ledger_days.h"
 #include "recon/progress.h"
 #include "recon/manifest.h"
 #include "recon/report.h"
@@ -83,6 +84,7 @@ struct chan {
 	int warned_channel;
 	int bad_input;           /* decoding stopped on a row we cannot take */
 	struct ledger_cursor *cur;
+	struct ledger_day *lday; /* the day's items from its day file, or NULL: cur */
 	struct progress *prog;   /* matching, on a terminal */
 	struct sampled t_ledger, t_classify;   /* inside the join, for RECON_TIMINGS */
 	uint64_t matched;        /* statement rows taken by the join */
@@ -189,7 +191,7 @@ static int ledger_scan_one(struct chan *ch, struct record *r)
 
 	/* The scan orders by kind name: other kinds may come first, and are
 	 * no business of the join. */
-	while ((rc = ledger_scan_next(ch->cur, r)) == 1) {
+	while ((rc = ch->lday ? ledger_day_next(ch->lday, r) : ledger_scan_next(ch->cur, r)) == 1) {
 		manifest_ledger_row(ch->mc, r);
 		if (r->kind == KIND_PAY || r->kind == KIND_REFUND)
 			return 1;
@@ -366,6 +368,7 @@ static int reconcile(struct chan *ch)
 	size_t npend = 0;
 	struct join_stream s = { stmt_next, ch }, l = { ledger_next, ch };
 	struct strbuf sb = STRBUF_INIT;
+	const char *why;
 	double t0;
 	int joined;
 	int rc = -1;
@@ -388,9 +391,17 @@ static int reconcile(struct chan *ch)
 		info("%s: %s: %llu rows; ledger items paid %s to %s; %zu in suspense", cc->name,
 		     ch->name, (unsigned long long)ch->ri.rows, from, to, npend);
 	}
-	ch->cur = ledger_scan_paid(run->l, cc->name, ch->cl.win_from, ch->cl.win_to);
-	if (!ch->cur)
-		goto out;
+	/* The day file (ledger import keeps it) spares scanning and sorting
+	 * the ledger; without one, the database's index does the same. */
+	ch->lday = ledger_day_open(run->l, cc->name, run->day, ch->cl.win_from, ch->cl.win_to,
+				   &why);
+	if (!ch->lday) {
+		if (strcmp(why, "none"))
+			info("%s: day file for %s: %s: scanning the ledger", cc->name, run->date, why);
+		ch->cur = ledger_scan_paid(run->l, cc->name, ch->cl.win_from, ch->cl.win_to);
+		if (!ch->cur)
+			goto out;
+	}
 	sb_addf(&sb, "%s: matching", cc->name);
 	ch->prog = progress_start(sb.buf, 0);
 	sb_release(&sb);
@@ -489,6 +500,7 @@ static int run_channel(struct run *run, const struct channel_conf *cc, struct fe
 out:
 	manifest_chan_free(ch.mc);
 	ledger_scan_close(ch.cur);
+	ledger_day_close(ch.lday);
 	sorter_free(ch.sorter);
 	rules_day_free(ch.rday);
 	rules_free(ch.rules);

@@ -60,6 +60,7 @@
 
 #include "recon/diag.h"
 #include "recon/ledger.h"
+#include "recon/ledger_days.h"
 #include "recon/strbuf.h"
 #include "recon/util.h"
 
@@ -82,6 +83,7 @@ struct ledger {
 	int in_txn;           /* inside ledger_begin .. commit/rollback */
 	int txn_checked;      /* the first put of this transaction has looked */
 	char **reindex;       /* CREATE INDEX statements to run before commit */
+	struct ledger_days *days;   /* day files to bring up to date at commit */
 	size_t nreindex;
 	/* diag is not thread-safe: messages from another thread than the
 	 * opener's wait here for the opener's next ledger call. */
@@ -123,6 +125,27 @@ static const char *const migrations[] = {
 	") WITHOUT ROWID;"
 	"CREATE INDEX ledger_paid ON ledger (channel, paid_at) WHERE paid_at IS NOT NULL;"
 	"CREATE INDEX ledger_refund_order ON ledger (channel, order_code) WHERE kind = 'REFUND';",
+	/* 2: paid-day files (src/ledger_days.c) */
+	"CREATE TABLE ledger_day ("
+	" channel TEXT NOT NULL,"
+	" day INTEGER NOT NULL,"
+	" window_from INTEGER NOT NULL,"
+	" window_to INTEGER NOT NULL,"
+	" gen INTEGER NOT NULL,"
+	" rows INTEGER NOT NULL,"
+	" sha256 TEXT NOT NULL,"
+	" stale INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (channel, day)"
+	");"
+	"CREATE TRIGGER ledger_day_update AFTER UPDATE ON ledger BEGIN"
+	" UPDATE ledger_day SET stale = 1 WHERE NOT stale AND channel IN (old.channel, new.channel)"
+	" AND ((old.paid_at >= window_from AND old.paid_at < window_to)"
+	" OR (new.paid_at >= window_from AND new.paid_at < window_to));"
+	" END;"
+	"CREATE TRIGGER ledger_day_delete AFTER DELETE ON ledger BEGIN"
+	" UPDATE ledger_day SET stale = 1 WHERE NOT stale AND channel = old.channel"
+	" AND old.paid_at >= window_from AND old.paid_at < window_to;"
+	" END;",
 };
 #define SCHEMA_VERSION ((int)ARRAY_SIZE(migrations))
 
@@ -343,6 +366,7 @@ void ledger_close(struct ledger *l)
 		return;
 	flush_held(l);
 	reindex_free(l);
+	ledger_days_end(l->days, 0);
 	sqlite3_finalize(l->ins);
 	sqlite3_finalize(l->upd);
 	sqlite3_finalize(l->get);
@@ -407,6 +431,8 @@ static int bulk_start(struct ledger *l)
 		goto fail;
 	if (!empty)
 		return 0;
+	if (l->days)
+		ledger_days_fresh(l->days);
 	if (sqlite3_prepare_v2(l->db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
 			       " AND tbl_name = 'ledger' AND sql IS NOT NULL", -1, &st,
 			       NULL) != SQLITE_OK)
@@ -437,6 +463,8 @@ static void txn_end(struct ledger *l)
 	l->in_txn = 0;
 	l->txn_checked = 0;
 	reindex_free(l);
+	ledger_days_end(l->days, 0);
+	l->days = NULL;
 }
 
 int ledger_commit(struct ledger *l)
@@ -451,11 +479,17 @@ int ledger_commit(struct ledger *l)
 			return -1;
 		}
 	}
+	if (l->days && ledger_days_build(l->days) < 0) {
+		ledger_rollback(l);
+		return -1;
+	}
 	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		db_error(l, "commit");
 		ledger_rollback(l);
 		return -1;
 	}
+	ledger_days_end(l->days, 1);
+	l->days = NULL;
 	txn_end(l);
 	return 0;
 }
@@ -556,7 +590,7 @@ fail:
 int ledger_put(struct ledger *l, const struct record *r)
 {
 	int64_t fid;
-	int n;
+	int n, res;
 
 	/* The importer checks this per row; this is the last line of defence
 	 * (the schema's CHECK would name neither file nor line). */
@@ -577,13 +611,31 @@ int ledger_put(struct ledger *l, const struct record *r)
 	/* Insert first: on a fresh import that is the only statement run. */
 	bind_record(l->ins, r, fid);
 	n = step_write(l, l->ins, r);
-	if (n != 0)
-		return n < 0 ? -1 : LEDGER_INSERTED;
-	bind_record(l->upd, r, fid);
-	n = step_write(l, l->upd, r);
 	if (n < 0)
 		return -1;
-	return n ? LEDGER_UPDATED : LEDGER_UNCHANGED;
+	if (n) {
+		res = LEDGER_INSERTED;
+	} else {
+		bind_record(l->upd, r, fid);
+		n = step_write(l, l->upd, r);
+		if (n < 0)
+			return -1;
+		res = n ? LEDGER_UPDATED : LEDGER_UNCHANGED;
+	}
+	if (l->days && ledger_days_put(l->days, r, res) < 0)
+		return -1;
+	return res;
+}
+
+void ledger_keep_days(struct ledger *l, const struct conf *c, size_t memory)
+{
+	ledger_days_end(l->days, 0);
+	l->days = ledger_days_new(l, c, memory);
+}
+
+const char *ledger_path(const struct ledger *l)
+{
+	return l->path;
 }
 
 static void col_text(sqlite3_stmt *st, int i, char *dst, size_t size)

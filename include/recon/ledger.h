@@ -11,6 +11,7 @@
  * that opened the ledger are held and printed by that thread's next call
  * to ledger_begin, ledger_commit, ledger_rollback or ledger_close.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include "recon/record.h"
 
@@ -48,6 +49,16 @@ void ledger_scan_close(struct ledger_cursor *c);
 /* Items of one channel paid in [from, to) (UTC seconds), ordered by kind then key. */
 struct ledger_cursor *ledger_scan_paid(struct ledger *l, const char *channel,
 				       int64_t from, int64_t to);
+
+/* Keep the paid-day files (ledger_days.h) of the channels of c (which
+ * must outlive the transaction) up to date in the transaction just begun:
+ * the rows put are noted, and ledger_commit() writes the days they touch.
+ * memory bounds the sort of the new rows. */
+struct conf;
+void ledger_keep_days(struct ledger *l, const struct conf *c, size_t memory);
+
+/* The database's path, as given to ledger_open(). */
+const char *ledger_path(const struct ledger *l);
 
 /* Point lookup: 1 found (*r filled), 0 not found, -1 error. */
 int ledger_get(struct ledger *l, const char *channel, int kind, const char *key,

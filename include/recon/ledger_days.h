@@ -1,0 +1,61 @@
+#ifndef RECON_LEDGER_DAYS_H
+#define RECON_LEDGER_DAYS_H
+/*
+ * Paid-day files: for each configured channel and statement day, the
+ * ledger items due that day (paid inside the day's window, in the
+ * channel's time zone and cut-off), sorted in join order, in a day file
+ * (dayfile.h) beside the database: DATABASE.days/CHANNEL/DATE.N. A run
+ * reads its day's items from there instead of scanning and sorting the
+ * ledger, so its work follows the day and not the ledger's history.
+ *
+ * `ledger import` keeps them (ledger_keep_days() in ledger.h): the rows it
+ * inserts are sorted by day as they come, and at commit each day they
+ * touched gets a new file: the old file merged with the new rows, or,
+ * when rows were updated (a trigger marks the days an update touches),
+ * the database's own scan of the day. The table ledger_day (src/ledger.c)
+ * names each day's current file, its window, row count and SHA-256; a day
+ * whose window the configuration no longer gives, or that is marked
+ * stale, is not used. Only ledger_put() may insert ledger rows.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include "recon/record.h"
+#include "recon/sha256.h"
+
+struct conf;
+struct ledger;
+struct ledger_days;   /* an import's work on the day files */
+struct ledger_day;    /* one day file, open for reading */
+
+/* For ledger.c. Start for the transaction on l, with the channels of c
+ * (which must outlive it); memory bounds the sort of new rows. */
+struct ledger_days *ledger_days_new(struct ledger *l, const struct conf *c, size_t memory);
+/* The ledger was empty when the transaction began: no day has old rows. */
+void ledger_days_fresh(struct ledger_days *d);
+/* Row r was just put, with result enum ledger_put_result. 0, or -1 after
+ * reporting. From one thread at a time. */
+int ledger_days_put(struct ledger_days *d, const struct record *r, int result);
+/* Write the files of the days touched and record them, inside the
+ * transaction, before its commit. 0, or -1 after reporting. */
+int ledger_days_build(struct ledger_days *d);
+/* After the commit (committed) or a rollback: remove the files replaced,
+ * or those written for nothing; free d. NULL is fine. */
+void ledger_days_end(struct ledger_days *d, int committed);
+
+/*
+ * The day file for channel's day with window [from, to), when there is
+ * one up to date; NULL when there is none (the caller scans the
+ * database): *why then says why ("none", "stale", "another window", or a
+ * file that cannot be read).
+ */
+struct ledger_day *ledger_day_open(struct ledger *l, const char *channel, int64_t day,
+				   int64_t from, int64_t to, const char **why);
+/* The next item in join order: 1, 0 at the end, -1 after reporting. */
+int ledger_day_next(struct ledger_day *x, struct record *r);
+/* The file's SHA-256 (hex) and rows, as recorded when it was written. */
+const char *ledger_day_sha256(const struct ledger_day *x);
+uint64_t ledger_day_rows(const struct ledger_day *x);
+const char *ledger_day_path(const struct ledger_day *x);
+void ledger_day_close(struct ledger_day *x);
+
+#endif
