@@ -55,6 +55,7 @@ struct manifest_chan {
 	struct gzsink ledger;
 	uint64_t rows;
 	struct lines lookups, suspense;
+	struct strbuf line;          /* reused for each ledger row */
 	int failed;
 };
 
@@ -156,6 +157,7 @@ struct manifest_chan *manifest_chan_new(struct manifest *m, const struct channel
 	mc->m = m;
 	mc->cc = cc;
 	mc->r.memory = -1;
+	sb_init(&mc->line, 0);
 	/* The file format_load() will read: the same lookup, just before. */
 	path = datapath_find("formats", cc->format, ".fmt");
 	if (path && archive_as_is(m, path, &mc->r.format_file) < 0)
@@ -172,6 +174,7 @@ void manifest_chan_free(struct manifest_chan *mc)
 	if (!mc)
 		return;
 	gzsink_discard(&mc->ledger);
+	sb_release(&mc->line);
 	lines_free(&mc->lookups);
 	lines_free(&mc->suspense);
 	manifest_run_release(&mc->r);
@@ -189,15 +192,13 @@ void manifest_rules(struct manifest_chan *mc, const char *path)
 
 void manifest_ledger_row(struct manifest_chan *mc, const struct record *r)
 {
-	struct strbuf sb = STRBUF_INIT;
-
-	sb_adds(&sb, "due\t");
-	manifest_record_line(&sb, r);
-	sb_addc(&sb, '\n');
-	if (gzsink_write(&mc->ledger, sb.buf, sb.len) < 0)
+	sb_reset(&mc->line);
+	sb_adds(&mc->line, "due\t");
+	manifest_record_line(&mc->line, r);
+	sb_addc(&mc->line, '\n');
+	if (gzsink_write(&mc->ledger, mc->line.buf, mc->line.len) < 0)
 		mc->failed = 1;
 	mc->rows++;
-	sb_release(&sb);
 }
 
 void manifest_ledger_lookup(struct manifest_chan *mc, const struct record *r)
