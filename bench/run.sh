@@ -1,8 +1,8 @@
 #!/bin/sh
 # Benchmarks: `make bench`, never `make check`.
 #
-#   sh bench/run.sh [SECTION...]      sections: import run decode decode_zip
-#                                     (default: all)
+#   sh bench/run.sh [SECTION...]      sections: import run history decode
+#                                     decode_zip (default: all)
 #
 # Inputs are generated deterministically into bench/work/ (git-ignored) and
 # kept between runs; each section prints a small table of wall time, rows
@@ -11,8 +11,11 @@
 # Environment: RECON (the binary; default ./recon), BENCH_ROWS (default
 # 1000000), BENCH_SEED, BENCH_REPEAT (runs per step, default 3; the best
 # is shown), BENCH_RUN_ROWS (statement rows per day for the run section,
-# default "1000000 10000000"), BENCH_DECODE_ROWS (rows per statement for
-# the decode section, default BENCH_ROWS).
+# default "1000000 10000000"), BENCH_RUN_FORMATS ("canonical wechat"),
+# BENCH_HISTORY_DAYS (90) and BENCH_HISTORY_ROWS (100000 items a day) of
+# ledger history, BENCH_HISTORY_RUN_ROWS (the history section's day,
+# 1000000), BENCH_DECODE_ROWS (rows per statement for the decode section,
+# default BENCH_ROWS).
 #
 # A section is a function bench_NAME that calls `measure LABEL ROWS CMD...`
 # for each step (as often as it likes), then `table TITLE`; add one and
@@ -26,7 +29,7 @@ rows=${BENCH_ROWS:-1000000}
 seed=${BENCH_SEED:-20261121}
 repeat=${BENCH_REPEAT:-3}
 results=$work/results
-SECTIONS="import run decode decode_zip"
+SECTIONS="import run history decode decode_zip"
 
 export RECON_FORMAT_PATH="$root/formats" RECON_RULES_PATH="$root/rules" TZ=UTC LC_ALL=C
 unset RECON_CONFIG
@@ -132,39 +135,216 @@ bench_import() {
 	done
 }
 
-# recon run: one channel's day (bench/gen_day.py) of N statement rows
-# against a ledger holding that day's N items, for each N in
-# BENCH_RUN_ROWS. The ledger is imported once per N (not timed here); the
-# first run records the day, the next ones replace it (a re-run), so the
-# best of them is a steady-state figure. Exit status 1 (the day has some
-# discrepancies, as real days do) counts as success.
-bench_run() {
-	for n in ${BENCH_RUN_ROWS:-1000000 10000000}; do
-		day=$work/day-$n-$seed
-		if [ ! -f "$day/done" ]; then
-			echo "bench: generating $day"
-			rm -rf "$day"
-			python3 "$root/bench/gen_day.py" --rows "$n" --seed "$seed" "$day"
-			: >"$day/done"
+# day N HDAYS FMT: the directory of gen_day.py's day of N statement rows
+# with HDAYS history days in format FMT (canonical or wechat), made unless
+# there. A wechat day has no ledger of its own: it is the canonical one's.
+day() {
+	d=$work/day-$1-h$2-$seed-$3
+	if [ ! -f "$d/done" ]; then
+		echo "bench: generating $d" >&2
+		rm -rf "$d"
+		fmt=$3
+		set -- --rows "$1" --seed "$seed" --history-days "$2" \
+			--history-rows "${BENCH_HISTORY_ROWS:-100000}"
+		if [ "$fmt" = wechat ]; then
+			python3 "$root/bench/gen_day.py" "$@" --wechat --no-ledger "$d" >&2
+		else
+			python3 "$root/bench/gen_day.py" "$@" "$d" >&2
 		fi
+		: >"$d/done"
+	fi
+	echo "$d"
+}
+
+# DuckDB for the side-by-side figure: @duckdb/node-api installed into
+# bench/node_modules (git-ignored) on first use. Prints nothing and
+# returns 1 when node or the package cannot be had.
+duckdb_ready() {
+	command -v node >/dev/null || return 1
+	[ -d "$root/bench/node_modules/@duckdb/node-api" ] && return 0
+	echo "bench: installing @duckdb/node-api into bench/node_modules" >&2
+	(cd "$root/bench" && npm install --no-audit --no-fund --loglevel=error >&2) || return 1
+	[ -d "$root/bench/node_modules/@duckdb/node-api" ]
+}
+
+# check NAME DISCREPANCIES.csv EXPECTED.csv: the same discrepancies (class,
+# reason, order and refund code) as the generator injected, or stop.
+check() {
+	python3 - "$@" <<'PY'
+import csv, sys
+name, got, want = sys.argv[1:]
+key = lambda r: (r["class"], r["reason"], r["order_code"], r["refund_code"])
+g = sorted(key(r) for r in csv.DictReader(open(got)))
+w = sorted(key(r) for r in csv.DictReader(open(want)))
+if g != w:
+    extra = [x for x in g if x not in set(w)][:5]
+    lost = [x for x in w if x not in set(g)][:5]
+    sys.exit("bench: %s: %d discrepancies, %d expected; unexpected %s; missed %s"
+             % (name, len(g), len(w), extra, lost))
+print("%s: correct: the %d discrepancies the generator injected, no other" % (name, len(g)))
+PY
+}
+
+# steps TITLE TIMINGS: the table of one run's steps from its $RECON_TIMINGS
+# lines: seconds (a thread's, for steps that overlap), rows/s, peak RSS
+# when the step ended.
+steps() {
+	python3 - "$@" <<'PY'
+import sys
+title, path = sys.argv[1], sys.argv[2]
+print()
+print("== " + title)
+print("%-14s %10s %9s %11s %9s" % ("step", "rows", "s", "rows/s", "RSS MiB"))
+for line in open(path):
+    scope, step, secs, rows, rss = line.split()
+    secs, rows = float(secs), int(rows)
+    name = step if scope in ("run", "day") or scope == "wechat" else scope + " " + step
+    print("%-14s %10s %9.2f %11s %9.1f" % (name, rows or "-", secs,
+          "%d" % (rows / secs) if rows and secs > 0 else "-", int(rss) / 1024))
+PY
+}
+
+# runs LABEL N WS: recon run of the workspace's day $repeat times (a re-run
+# replaces the day: the best is the steady figure); the timings of the
+# best into $work/LABEL.steps.
+runs() {
+	i=0
+	while [ $i -lt "$repeat" ]; do
+		rm -f "$work/$1.t$i"
+		measure "$1" "$2" env RECON_TIMINGS="$work/$1.t$i" sh -c '"$@"; [ $? -le 1 ]' sh \
+			"$recon" --config "$3/recon.conf" run --date 2026-11-21
+		i=$((i + 1))
+	done
+	python3 - "$work/$1" "$repeat" <<'PY'
+import shutil, sys
+base, n = sys.argv[1], int(sys.argv[2])
+total = lambda i: [float(l.split()[2]) for l in open("%s.t%d" % (base, i)) if l.startswith("run total")][0]
+shutil.copy("%s.t%d" % (base, min(range(n), key=total)), base + ".steps")
+PY
+}
+
+# best LABEL: the least wall time measured for LABEL so far, and its RSS.
+best() {
+	python3 - "$results" "$1" <<'PY'
+import sys
+w = [(float(l.split()[2]), int(l.split()[3])) for l in open(sys.argv[1]) if l.split()[0] == sys.argv[2]]
+print("%.3f %.1f" % (min(w)[0], min(w)[1] / 1024))
+PY
+}
+
+# recon run: one channel's day of N statement rows (the canonical CSV and
+# a WeChat Pay ALL bill, gzipped, of the same payments) against a ledger of
+# that day's N items plus BENCH_HISTORY_DAYS (90) days of history of
+# BENCH_HISTORY_ROWS (100,000) items each; for each N in BENCH_RUN_ROWS.
+# The ledger import is timed once; each run $repeat times, the steps of the
+# best shown, its discrepancies checked against the generator's. DuckDB runs
+# the same reconciliation of the canonical CSV (bench/duckdb_day.mjs: the
+# statement and the ledger files read from CSV, the same classes), when it
+# can be installed, and the ratio recon/DuckDB is shown. For a WeChat bill
+# gunzip alone is timed beside the run's decoding.
+bench_run() {
+	hd=${BENCH_HISTORY_DAYS:-90}
+	summary=$work/run-summary
+	: >"$summary"
+	if duckdb_ready; then duck=1; else duck=0; echo "bench: no DuckDB: that column is left out"; fi
+	for sn in ${BENCH_RUN_ROWS:-1000000 10000000}; do
+		cday=$(day "$sn" "$hd" canonical)
 		ws=$work/run-ws
 		rm -rf "$ws"
 		mkdir -p "$ws"
-		cp "$day/recon.conf" "$ws/"
-		ln -s "$day/statements" "$ws/statements"
-		"$recon" -q --config "$ws/recon.conf" ledger import "$day/ledger.csv"
-		i=0
-		while [ $i -lt "$repeat" ]; do
-			measure "run-$n" "$n" sh -c '"$@"; [ $? -le 1 ]' sh \
-				"$recon" --config "$ws/recon.conf" run --date 2026-11-21
-			i=$((i + 1))
+		cp "$cday/recon.conf" "$ws/"
+		hrows=$(($(wc -l <"$cday/ledger-history.csv") - 1))
+		measure "import-$sn" $((sn + hrows)) "$recon" -q --config "$ws/recon.conf" ledger import \
+			"$cday/ledger-history.csv" "$cday/ledger.csv"
+		set -- $(best "import-$sn")
+		echo "import-$sn: $((sn + hrows)) ledger rows ($hd days of history) in $1 s," \
+			"$(python3 -c "print(int($((sn + hrows)) / $1))") rows/s, peak RSS $2 MiB;" \
+			"database $(du -m "$ws/recon.db" | cut -f1) MB, day files" \
+			"$(du -sm "$ws/recon.db.days" | cut -f1) MB"
+		for fmt in ${BENCH_RUN_FORMATS:-canonical wechat}; do
+			d=$(day "$sn" "$hd" "$fmt")
+			stmt=$(ls "$d"/statements/wechat/2026-11-21.csv*)
+			cp "$d/recon.conf" "$ws/"
+			rm -f "$ws/statements"
+			ln -s "$d/statements" "$ws/statements"
+			rl=run-$sn-$fmt
+			runs "$rl" "$sn" "$ws"
+			steps "recon run, $sn rows, $fmt ($(du -m "$stmt" | cut -f1) MB statement): $(cat "$work/$rl.out")" \
+				"$work/$rl.steps"
+			check "$rl" "$ws/out/2026-11-21/discrepancies.csv" "$d/expected.csv"
+			set -- $(best "$rl")
+			rt=$1 rss=$2 dt=- ratio=-
+			if [ "$fmt" = wechat ]; then
+				i=0
+				while [ $i -lt "$repeat" ]; do
+					measure "gunzip-$sn" "$sn" gzip -dc "$stmt"
+					i=$((i + 1))
+				done
+				set -- $(best "gunzip-$sn")
+				echo "gunzip alone: $1 s for the $(($(gzip -dc "$stmt" | wc -c) / 1000000)) MB" \
+					"of text (the run's decode step above includes it)"
+			elif [ $duck = 1 ]; then
+				i=0
+				while [ $i -lt "$repeat" ]; do
+					measure "duckdb-$sn" "$sn" node "$root/bench/duckdb_day.mjs" "$stmt" \
+						"$cday/ledger.csv,$cday/ledger-history.csv" "$work/duckdb-$sn.csv"
+					i=$((i + 1))
+				done
+				cat "$work/duckdb-$sn.out"
+				check "duckdb-$sn" "$work/duckdb-$sn.csv" "$d/expected.csv"
+				set -- $(best "duckdb-$sn")
+				dt=$1
+				ratio=$(python3 -c "print('%.2f' % ($rt / $dt))")
+			fi
+			echo "$sn $fmt $rt $rss $dt $ratio" >>"$summary"
 		done
-		printf '%s: %s\n' "run-$n" "$(cat "$work/run-$n.out")"
-		echo "run-$n: statement $(du -m "$day/statements/wechat/2026-11-21.csv" | cut -f1) MB," \
+		rm -rf "$ws"
+	done
+	python3 - "$summary" "$duck" <<'PY'
+import sys
+print()
+print("== recon run against DuckDB (wall seconds, best of the runs; peak RSS of recon)")
+print("%10s %-10s %9s %9s %9s %12s" % ("rows", "format", "recon s", "RSS MiB", "DuckDB s",
+                                       "recon/DuckDB"))
+for line in open(sys.argv[1]):
+    n, fmt, rt, rss, dt, ratio = line.split()
+    print("%10s %-10s %9s %9s %9s %12s" % (n, fmt, rt, rss, dt if sys.argv[2] == "1" else "",
+                                           ratio if sys.argv[2] == "1" else ""))
+PY
+	: >"$results"
+}
+
+# History independence: the same day of BENCH_HISTORY_RUN_ROWS (1,000,000)
+# statement rows against a ledger with 9 and with 90 days of history
+# (BENCH_HISTORY_ROWS items each): a run's work follows the day, so ten
+# times the history may cost at most 1.2 times the time.
+bench_history() {
+	sn=${BENCH_HISTORY_RUN_ROWS:-1000000}
+	for hd in 9 90; do
+		d=$(day "$sn" "$hd" canonical)
+		ws=$work/history-ws
+		rm -rf "$ws"
+		mkdir -p "$ws"
+		cp "$d/recon.conf" "$ws/"
+		ln -s "$d/statements" "$ws/statements"
+		"$recon" -q --config "$ws/recon.conf" ledger import "$d/ledger-history.csv" "$d/ledger.csv"
+		runs "history-$hd" "$sn" "$ws"
+		check "history-$hd" "$ws/out/2026-11-21/discrepancies.csv" "$d/expected.csv"
+		echo "history-$hd: ledger of $(($(wc -l <"$d/ledger-history.csv") + sn - 1)) rows," \
 			"database $(du -m "$ws/recon.db" | cut -f1) MB"
 		rm -rf "$ws"
 	done
-	table "recon run: one channel's day, N statement rows against a ledger of N items"
+	python3 - "$results" <<'PY'
+import sys
+best = {}
+for line in open(sys.argv[1]):
+    label, n, wall, rss = line.split()
+    best[label] = min(best.get(label, 1e9), float(wall))
+r = best["history-90"] / best["history-9"]
+print("history: 9 days %.2f s, 90 days %.2f s: ten times the history costs %.2fx the time (at most 1.2: %s)"
+      % (best["history-9"], best["history-90"], r, "yes" if r <= 1.2 else "NO"))
+PY
+	table "recon run, $sn rows, against 9 and 90 days of history"
 }
 
 # Decoding statements in the channels' own formats with recon decode, every
