@@ -192,7 +192,8 @@ static int ledger_scan_one(struct chan *ch, struct record *r)
 	/* The scan orders by kind name: other kinds may come first, and are
 	 * no business of the join. */
 	while ((rc = ch->lday ? ledger_day_next(ch->lday, r) : ledger_scan_next(ch->cur, r)) == 1) {
-		manifest_ledger_row(ch->mc, r);
+		if (!ch->lday)
+			manifest_ledger_row(ch->mc, r);
 		if (r->kind == KIND_PAY || r->kind == KIND_REFUND)
 			return 1;
 	}
@@ -401,6 +402,9 @@ static int reconcile(struct chan *ch)
 		ch->cur = ledger_scan_paid(run->l, cc->name, ch->cl.win_from, ch->cl.win_to);
 		if (!ch->cur)
 			goto out;
+	} else {
+		manifest_ledger_dayfile(ch->mc, ledger_day_path(ch->lday), ledger_day_sha256(ch->lday),
+					ledger_day_rows(ch->lday));
 	}
 	sb_addf(&sb, "%s: matching", cc->name);
 	ch->prog = progress_start(sb.buf, 0);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -199,6 +200,40 @@ void manifest_ledger_row(struct manifest_chan *mc, const struct record *r)
 	if (gzsink_write(&mc->ledger, mc->line.buf, mc->line.len) < 0)
 		mc->failed = 1;
 	mc->rows++;
+}
+
+/* Archive the file at path, whose SHA-256 is hex, by a hard link when
+ * the archive is on the same file system, else by a copy. 0 or -1. */
+static int archive_link(struct manifest *m, const char *path, const char *hex)
+{
+	char *obj = archive_object_path(m->archive, hex), *dir = path_dirname(obj);
+	char got[SHA256_HEXLEN + 1];
+	int rc = 0, added;
+
+	if (access(obj, F_OK) < 0) {
+		if (mkdir_p(dir, 0777) < 0 || link(path, obj) < 0) {
+			rc = archive_put_file(m->archive, path, got, NULL, &added) == 0 &&
+			     !strcmp(got, hex) ? 0 : -1;
+			if (rc < 0)
+				error_at(RX_INTERNAL, path, 0, "manifest: cannot archive the day file");
+		} else {
+			chmod(obj, 0444);
+		}
+	}
+	free(obj);
+	free(dir);
+	return rc;
+}
+
+void manifest_ledger_dayfile(struct manifest_chan *mc, const char *path, const char *sha256,
+			     uint64_t rows)
+{
+	sb_reset(&mc->line);
+	sb_addf(&mc->line, "dayfile\t%s\t%" PRIu64 "\n", sha256, rows);
+	if (gzsink_write(&mc->ledger, mc->line.buf, mc->line.len) < 0 ||
+	    archive_link(mc->m, path, sha256) < 0)
+		mc->failed = 1;
+	mc->rows += rows;
 }
 
 void manifest_ledger_lookup(struct manifest_chan *mc, const struct record *r)

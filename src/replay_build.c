@@ -20,6 +20,7 @@
 
 #include "recon/classify.h"
 #include "recon/conf.h"
+#include "recon/dayfile.h"
 #include "recon/diag.h"
 #include "recon/ledger.h"
 #include "recon/rules.h"
@@ -150,7 +151,40 @@ struct ledger_load {
 	struct ledger *l;
 	const char *shown;
 	int64_t line;
+	struct replay *rp;
 };
+
+/* "dayfile SHA256 ROWS": the due items are the archived day file. */
+static int ledger_dayfile(struct ledger_load *ll, const char *line, size_t len)
+{
+	char hex[SHA256_HEXLEN + 1], *path;
+	unsigned long long rows = 0, n = 0;
+	struct dayfile_head h;
+	struct dayfile *f;
+	struct record r;
+	int rc = -1;
+
+	if (len >= 100 || sscanf(line, "dayfile\t%64[0-9a-f]\t%llu", hex, &rows) != 2) {
+		error_at(RX_BADINPUT, ll->shown, ll->line, "ledger extract: bad day file line");
+		return -1;
+	}
+	path = replay_object_path(ll->rp, hex);
+	f = dayfile_open(path, &h);
+	if (!f) {
+		error_at(RX_BADINPUT, path, 0, "day file: %s", strerror(errno));
+		free(path);
+		return -1;
+	}
+	while ((rc = dayfile_next(f, &r)) == 1 && ledger_put(ll->l, &r) >= 0)
+		n++;
+	if (rc < 0)
+		error_at(RX_BADINPUT, path, 0, "day file: damaged or cut short");
+	else if (rc == 0 && n != rows)
+		error_at(RX_BADINPUT, path, 0, "day file: %llu rows, the extract says %llu", n, rows);
+	dayfile_close(f);
+	free(path);
+	return rc == 0 && n == rows ? 0 : -1;
+}
 
 static int ledger_line(const char *line, size_t len, void *ctx)
 {
@@ -165,6 +199,8 @@ static int ledger_line(const char *line, size_t len, void *ctx)
 		error_at(RX_BADINPUT, ll->shown, 1, "not a ledger extract recon knows");
 		return -1;
 	}
+	if (len > 8 && !memcmp(line, "dayfile\t", 8))
+		return ledger_dayfile(ll, line, len);
 	tab = memchr(line, '\t', len);
 	if (!tab || manifest_record_parse(tab + 1, len - (size_t)(tab + 1 - line), &r) < 0) {
 		error_at(RX_BADINPUT, ll->shown, ll->line, "ledger extract: bad record");
@@ -523,7 +559,8 @@ int replay_build(struct replay *rp)
 {
 	struct ledger *l;
 	struct runstore *rs = NULL;
-	char *db = path_join(rp->scratch, "replay.db");
+	struct conf *conf = NULL;
+	char *db = path_join(rp->scratch, "replay.db"), *conf_file;
 	size_t i;
 	int rc = -1;
 
@@ -534,6 +571,12 @@ int replay_build(struct replay *rp)
 	l = ledger_open(db, 1);
 	if (!l || ledger_begin(l, 0) < 0)
 		goto out;
+	/* Day files as the run had them, so that the replay reads the same. */
+	conf_file = path_join(rp->scratch, "recon.conf");
+	conf = conf_load_file(conf_file);
+	free(conf_file);
+	if (conf)
+		ledger_keep_days(l, conf, conf->memory);
 	rs = runstore_open(ledger_db(l), db, 1);
 	if (!rs)
 		goto rollback;
@@ -541,7 +584,7 @@ int replay_build(struct replay *rp)
 		const struct manifest_run *r = rp->sel[i];
 		char *path = replay_object_path(rp, r->ledger.object);
 		char *shown = replay_object_shown(rp, r->ledger.object);
-		struct ledger_load ll = { l, shown, 0 };
+		struct ledger_load ll = { l, shown, 0, rp };
 		int bad = gz_each_line(path, shown, ledger_line, &ll) != 0;
 
 		free(path);
@@ -566,6 +609,7 @@ rollback:
 out:
 	runstore_close(rs);
 	ledger_close(l);
+	conf_free(conf);
 	free(db);
 	return rc;
 }

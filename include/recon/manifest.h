@@ -137,6 +137,13 @@ void manifest_rules(struct manifest_chan *mc, const char *path);
  */
 void manifest_ledger_row(struct manifest_chan *mc, const struct record *r);
 void manifest_ledger_lookup(struct manifest_chan *mc, const struct record *r);
+/* Instead of manifest_ledger_row() for each: the day's due items are the
+ * day file at path (ledger_days.h) with that SHA-256 and rows. The file
+ * itself is archived (linked when it can be: day files never change) and
+ * named in the ledger extract, so that a day of millions of rows costs no
+ * more than a link; replay reads the rows back from it. */
+void manifest_ledger_dayfile(struct manifest_chan *mc, const char *path, const char *sha256,
+			     uint64_t rows);
 /* The suspense items of the latest earlier run and the items settled
  * before this day in its window, as runstore_pending and
  * runstore_settled_in gave them (only kind and key of the latter). */
