@@ -529,10 +529,18 @@ static int print_lines(struct run *run, char **names, int nnames)
 	n = runstore_runs(run->rs, run->day, &runs);
 	if (n < 0)
 		return -1;
-	for (i = 0; i < n; i++)
-		for (j = 0; j < nnames; j++)
+	/* Exit 1 only while a discrepancy is OPEN: the ones people resolved
+	 * stay resolved over a re-run, and still count in the lines. */
+	for (i = 0; i < n && !dirty; i++)
+		for (j = 0; j < nnames && !dirty; j++)
 			if (!strcmp(runs[i].channel, names[j]) && report_run_has_discrepancies(&runs[i]))
-				dirty = 1;
+				dirty = runstore_open_count(run->rs, runs[i].channel, run->day);
+	if (dirty > 0)
+		dirty = 1;
+	if (dirty < 0) {
+		runstore_runs_free(runs, n);
+		return -1;
+	}
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < nnames && strcmp(runs[i].channel, names[j]); j++)
 			;

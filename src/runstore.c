@@ -185,6 +185,7 @@ struct runstore {
 	int exists;                 /* the tables are there */
 	sqlite3_stmt *q[Q__COUNT];
 	char *only;                 /* runstore_only_channel() */
+	char *only_status;          /* runstore_only_status() */
 };
 
 static int db_fail(struct runstore *rs, const char *what)
@@ -300,6 +301,7 @@ void runstore_close(struct runstore *rs)
 	for (i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(rs->q[i]);
 	free(rs->only);
+	free(rs->only_status);
 	free(rs->name);
 	free(rs);
 }
@@ -756,7 +758,7 @@ int runstore_each_discrepancy(struct runstore *rs, int64_t day, int cls,
 		" FROM discrepancies d JOIN corrections c ON c.discrepancy_id = d.id"
 		" JOIN runs r ON r.id = d.run_id"
 		" WHERE d.date = ?1 AND r.finished IS NOT NULL AND (?2 IS NULL OR d.class = ?2)"
-		" AND (?3 IS NULL OR d.channel = ?3)";
+		" AND (?3 IS NULL OR d.channel = ?3) AND (?4 IS NULL OR d.status = ?4)";
 	static const char by_file[] =
 		" ORDER BY d.channel, d.class, d.reason, d.key, d.source_file, d.source_line,"
 		" d.kind, d.ordinal, d.id";
@@ -779,6 +781,7 @@ int runstore_each_discrepancy(struct runstore *rs, int64_t day, int cls,
 	if (cls >= 0)
 		sqlite3_bind_text(st, 2, class_name(cls), -1, SQLITE_STATIC);
 	bind_opt(st, 3, rs->only);
+	bind_opt(st, 4, rs->only_status);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct stored_discrepancy sd;
 		struct discrepancy *d = &sd.d;
@@ -832,4 +835,118 @@ int runstore_each_discrepancy(struct runstore *rs, int64_t day, int cls,
 	if (rc != SQLITE_DONE)
 		return db_fail(rs, "read discrepancies");
 	return 0;
+}
+
+/* ---- handling by people ---- */
+
+void runstore_only_status(struct runstore *rs, const char *status)
+{
+	free(rs->only_status);
+	rs->only_status = status ? xstrdup(status) : NULL;
+}
+
+int runstore_match_keys(struct runstore *rs, const char *prefix, int64_t day,
+			char (*keys)[CORRECTION_KEYLEN + 1], int max)
+{
+	sqlite3_stmt *st;
+	int n = 0, rc;
+
+	if (!rs->exists)
+		return 0;
+	/* substr, not LIKE or GLOB: the prefix is matched as it is. No index
+	 * helps with a prefix of the key; the table is read once. */
+	if (sqlite3_prepare_v2(rs->db,
+			       "SELECT DISTINCT d.idempotency_key FROM discrepancies d"
+			       " JOIN runs r ON r.id = d.run_id AND r.finished IS NOT NULL"
+			       " WHERE substr(d.idempotency_key, 1, length(?1)) = ?1"
+			       " AND (?2 IS NULL OR d.date = ?2) ORDER BY 1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return db_fail(rs, "read discrepancies");
+	bind_text(st, 1, prefix);
+	if (day != RUNSTORE_ANY_DAY)
+		bind_day(st, 2, day);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n < max)
+			col_copy(st, 0, keys[n], sizeof(keys[n]));
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(rs, "read discrepancies");
+	return n;
+}
+
+int runstore_key_latest_day(struct runstore *rs, const char *key, int64_t *day)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!rs->exists)
+		return 0;
+	if (sqlite3_prepare_v2(rs->db,
+			       "SELECT max(d.date) FROM discrepancies d"
+			       " JOIN runs r ON r.id = d.run_id AND r.finished IS NOT NULL"
+			       " WHERE d.idempotency_key = ?1", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(rs, "read discrepancies");
+	bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*day = day_of((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		return 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(rs, "read discrepancies");
+	return 0;
+}
+
+int runstore_set_handling(struct runstore *rs, int64_t day, const char *key,
+			  const char *status, const char *note)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!rs->exists)
+		return 0;
+	if (sqlite3_prepare_v2(rs->db,
+			       "UPDATE discrepancies SET status = ?3,"
+			       " note = CASE WHEN ?4 THEN ?5 ELSE note END"
+			       " WHERE idempotency_key = ?1 AND date = ?2"
+			       " AND run_id IN (SELECT id FROM runs WHERE finished IS NOT NULL)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(rs, "record the handling");
+	bind_text(st, 1, key);
+	bind_day(st, 2, day);
+	bind_text(st, 3, status);
+	sqlite3_bind_int(st, 4, note != NULL);
+	/* An empty note is none, so that the run's keep logic forgets it. */
+	bind_opt(st, 5, note);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(rs, "record the handling");
+	return sqlite3_changes(rs->db);
+}
+
+int runstore_open_count(struct runstore *rs, const char *channel, int64_t day)
+{
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	if (!rs->exists)
+		return 0;
+	if (sqlite3_prepare_v2(rs->db,
+			       "SELECT count(*) FROM discrepancies WHERE channel = ?1 AND date = ?2"
+			       " AND status = 'OPEN'", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(rs, "read discrepancies");
+	bind_text(st, 1, channel);
+	bind_day(st, 2, day);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(rs, "read discrepancies");
+	return n;
 }

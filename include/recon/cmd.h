@@ -43,5 +43,6 @@ int cmd_run(int argc, char **argv, const struct globals *g);
 int cmd_report(int argc, char **argv, const struct globals *g);
 int cmd_discrepancies(int argc, char **argv, const struct globals *g);
 int cmd_replay(int argc, char **argv, const struct globals *g);
+int cmd_resolve(int argc, char **argv, const struct globals *g);
 
 #endif

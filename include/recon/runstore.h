@@ -118,4 +118,44 @@ typedef int (*runstore_disc_fn)(const struct stored_discrepancy *sd, void *ctx);
 int runstore_each_discrepancy(struct runstore *rs, int64_t day, int cls,
 			      enum runstore_order order, runstore_disc_fn fn, void *ctx);
 
+/* ---- handling by people (recon resolve) ---- */
+
+/* Statuses of a discrepancy; a run records new ones OPEN. */
+#define RUNSTORE_OPEN "OPEN"
+#define RUNSTORE_RESOLVED "RESOLVED"
+
+/* Restrict runstore_each_discrepancy() to discrepancies whose status is
+ * status (NULL: any again); the report writers leave it NULL, since the
+ * day's files never depend on how people handled it. */
+void runstore_only_status(struct runstore *rs, const char *status);
+
+/* Any day, for runstore_match_keys(). */
+#define RUNSTORE_ANY_DAY INT64_MIN
+
+/*
+ * The distinct idempotency keys of recorded discrepancies that begin with
+ * prefix, of day only unless day is RUNSTORE_ANY_DAY, in key order; the
+ * first max of them are copied into keys. Returns how many there are (it
+ * may be more than max), or -1 after reporting.
+ */
+int runstore_match_keys(struct runstore *rs, const char *prefix, int64_t day,
+			char (*keys)[CORRECTION_KEYLEN + 1], int max);
+
+/* The latest day (days since the epoch) with a discrepancy of key, in *day.
+ * Returns 1, 0 when no day has one, or -1 after reporting. */
+int runstore_key_latest_day(struct runstore *rs, const char *key, int64_t *day);
+
+/*
+ * Set the status (RUNSTORE_OPEN, RUNSTORE_RESOLVED) of every discrepancy
+ * of day with key and, unless note is NULL, their note ("" clears it).
+ * A later run of the day keeps both (runstore_begin). Works inside the
+ * caller's write transaction. Returns the rows changed, -1 after reporting.
+ */
+int runstore_set_handling(struct runstore *rs, int64_t day, const char *key,
+			  const char *status, const char *note);
+
+/* How many of channel's discrepancies of day are OPEN, or -1 after
+ * reporting: `recon run` exits 1 only when some are. */
+int runstore_open_count(struct runstore *rs, const char *channel, int64_t day);
+
 #endif
