@@ -257,6 +257,7 @@ static int on_record(const struct record *r, void *ctx)
 	}
 	if (im->discard)
 		return 0;
+	ledger_note_row(im->w.l, r);
 	if (writer_add(&im->w, r) < 0) {
 		im->stop = 1;
 		return 1;

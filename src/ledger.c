@@ -61,6 +61,7 @@
 #include "recon/diag.h"
 #include "recon/ledger.h"
 #include "recon/ledger_days.h"
+#include "recon/steptime.h"
 #include "recon/strbuf.h"
 #include "recon/util.h"
 
@@ -469,9 +470,15 @@ static void txn_end(struct ledger *l)
 
 int ledger_commit(struct ledger *l)
 {
+	double t0 = steptime_now();
 	size_t i;
 
 	flush_held(l);
+	/* Day files from the new rows are written while indexes are built. */
+	if (l->days && ledger_days_start(l->days) < 0) {
+		ledger_rollback(l);
+		return -1;
+	}
 	for (i = 0; i < l->nreindex; i++) {
 		if (sqlite3_exec(l->db, l->reindex[i], NULL, NULL, NULL) != SQLITE_OK) {
 			db_error(l, "create index");
@@ -479,10 +486,16 @@ int ledger_commit(struct ledger *l)
 			return -1;
 		}
 	}
-	if (l->days && ledger_days_build(l->days) < 0) {
+	if (l->nreindex)
+		steptime_note("ledger", "reindex", t0, -1, 0);
+	t0 = steptime_now();
+	if (l->days && ledger_days_finish(l->days) < 0) {
 		ledger_rollback(l);
 		return -1;
 	}
+	if (l->days)
+		steptime_note("ledger", "day-files", t0, -1, 0);
+	t0 = steptime_now();
 	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		db_error(l, "commit");
 		ledger_rollback(l);
@@ -491,6 +504,7 @@ int ledger_commit(struct ledger *l)
 	ledger_days_end(l->days, 1);
 	l->days = NULL;
 	txn_end(l);
+	steptime_note("ledger", "commit", t0, -1, 0);
 	return 0;
 }
 
@@ -622,8 +636,8 @@ int ledger_put(struct ledger *l, const struct record *r)
 			return -1;
 		res = n ? LEDGER_UPDATED : LEDGER_UNCHANGED;
 	}
-	if (l->days && ledger_days_put(l->days, r, res) < 0)
-		return -1;
+	if (l->days)
+		ledger_days_put(l->days, r, res);
 	return res;
 }
 
@@ -631,6 +645,12 @@ void ledger_keep_days(struct ledger *l, const struct conf *c, size_t memory)
 {
 	ledger_days_end(l->days, 0);
 	l->days = ledger_days_new(l, c, memory);
+}
+
+void ledger_note_row(struct ledger *l, const struct record *r)
+{
+	if (l->days)
+		ledger_days_note(l->days, r);
 }
 
 const char *ledger_path(const struct ledger *l)

@@ -1,10 +1,13 @@
 /*
  * ledger_days.c: the paid-day files of ledger_days.h.
  *
- * An import notes, for every paid row it inserts or updates, the
- * configured channel's day the row is due on (a group per (channel, day)):
- * inserted rows go into a sorter by group, updated ones only mark their
- * group. At commit each group's new file is, in order of preference:
+ * An import sees each paid row twice, with the configured channel's day it
+ * is due on (a group per (channel, day)): the thread that reads rows notes
+ * it into a sorter by group (ledger_days_note()), and the thread that puts
+ * it into the database counts what the put did (ledger_days_put()): the
+ * database is the slow side, so it does no more than count. Each side has
+ * its own table of groups. At commit each group a put touched gets a new
+ * file, in order of preference:
  *   the old file merged with the inserted rows (the day has a file that is
  *   up to date, and no row of the day was updated);
  *   the inserted rows alone (the day had no rows before: a new ledger, or
@@ -17,6 +20,7 @@
  * replaced files are removed after the commit.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +42,10 @@
 struct group {
 	size_t chan;              /* index in conf->channels */
 	int64_t day, from, to;
-	uint64_t inserted;
-	int updated;              /* a row of the day was updated */
+	uint64_t noted;           /* the reading side: rows in the sorter */
+	uint64_t put[3];          /* the writing side: by enum ledger_put_result */
+	int moved;                /* a row left it (an update), or its file is stale */
+	int overflow;             /* noted past the sorter's groups: not sorted */
 };
 
 struct chan_info {
@@ -48,20 +54,27 @@ struct chan_info {
 	int have;
 };
 
+/* One side's groups, with its own window cache. */
+struct gtab {
+	struct group *g;
+	size_t n, alloc, last, last_chan;
+	struct chan_info *ci;
+};
+
 struct ledger_days {
 	struct ledger *l;
 	const struct conf *c;
 	size_t memory;
 	int fresh;
-	struct chan_info *chans;
-	size_t last_chan;
-	struct group *groups;
-	size_t ngroups, agroups, last_group;
+	struct gtab note, put;
 	struct sorter *s;
-	/* files to remove: after the commit, or after a rollback */
-	char **old, **made;
-	size_t nold, aold, nmade, amade;
-	int failed;
+	int note_failed;
+	struct job *jobs;
+	size_t njobs;
+	pthread_t thread;
+	int threaded, sorted_ok;
+	pthread_mutex_t mx;
+	struct strbuf err;        /* the first error: "file\nwhat" */
 };
 
 struct ledger_day {
@@ -87,17 +100,109 @@ static void db_error(struct ledger *l, const char *what)
 		 sqlite3_errmsg(ledger_db(l)));
 }
 
+static void gtab_init(struct gtab *t, const struct conf *c)
+{
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	t->ci = xcalloc(c->nchannels ? c->nchannels : 1, sizeof(*t->ci));
+	for (i = 0; i < c->nchannels; i++)
+		t->ci[i].tz = tz_get(c->channels[i].timezone, NULL);
+}
+
+static void gtab_free(struct gtab *t)
+{
+	free(t->g);
+	free(t->ci);
+}
+
+/* The configured channel named name, or -1. */
+static int chan_of(const struct conf *c, struct gtab *t, const char *name)
+{
+	size_t i;
+
+	if (c->nchannels && !strcmp(c->channels[t->last_chan].name, name))
+		return t->ci[t->last_chan].tz ? (int)t->last_chan : -1;
+	for (i = 0; i < c->nchannels; i++)
+		if (!strcmp(c->channels[i].name, name)) {
+			t->last_chan = i;
+			return t->ci[i].tz ? (int)i : -1;
+		}
+	return -1;
+}
+
+/* The group of channel k's day holding paid time t. */
+static size_t group_of(const struct conf *c, struct gtab *t, size_t k, int64_t paid)
+{
+	struct chan_info *ci = &t->ci[k];
+	const struct channel_conf *cc = &c->channels[k];
+	struct group *g;
+	size_t i;
+
+	if (!ci->have || paid < ci->from || paid >= ci->to) {
+		ci->day = due_day(ci->tz, cc->cutoff, paid);
+		day_window(ci->tz, ci->day, cc->cutoff, &ci->from, &ci->to);
+		ci->have = 1;
+	}
+	if (t->n) {
+		g = &t->g[t->last];
+		if (g->chan == k && g->day == ci->day)
+			return t->last;
+	}
+	for (i = 0; i < t->n; i++)
+		if (t->g[i].chan == k && t->g[i].day == ci->day)
+			break;
+	if (i == t->n) {
+		t->g = xgrow(t->g, &t->alloc, t->n + 1, sizeof(*t->g));
+		g = &t->g[t->n++];
+		memset(g, 0, sizeof(*g));
+		g->chan = k;
+		g->day = ci->day;
+		g->from = ci->from;
+		g->to = ci->to;
+	}
+	t->last = i;
+	return i;
+}
+
+/* The group of t for (chan, day), or -1. */
+static ssize_t group_find(const struct gtab *t, size_t chan, int64_t day)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->g[i].chan == chan && t->g[i].day == day)
+			return (ssize_t)i;
+	return -1;
+}
+
 struct ledger_days *ledger_days_new(struct ledger *l, const struct conf *c, size_t memory)
 {
+	/* Rows an update takes out of their day (old.paid_at), whether or
+	 * not that day has a file yet: the trigger of the schema only marks
+	 * files that exist. Temporary: this connection's, emptied here. */
+	static const char moved[] =
+		"CREATE TEMP TABLE IF NOT EXISTS days_moved (channel TEXT, paid_at INTEGER);"
+		"DELETE FROM temp.days_moved;"
+		"CREATE TEMP TRIGGER IF NOT EXISTS days_moved_update AFTER UPDATE ON main.ledger"
+		" WHEN old.paid_at IS NOT NULL BEGIN"
+		" INSERT INTO days_moved VALUES (old.channel, old.paid_at); END;"
+		"CREATE TEMP TRIGGER IF NOT EXISTS days_moved_delete AFTER DELETE ON main.ledger"
+		" WHEN old.paid_at IS NOT NULL BEGIN"
+		" INSERT INTO days_moved VALUES (old.channel, old.paid_at); END;";
 	struct ledger_days *d = xcalloc(1, sizeof(*d));
-	size_t i;
 
 	d->l = l;
 	d->c = c;
 	d->memory = memory;
-	d->chans = xcalloc(c->nchannels ? c->nchannels : 1, sizeof(*d->chans));
-	for (i = 0; i < c->nchannels; i++)
-		d->chans[i].tz = tz_get(c->channels[i].timezone, NULL);
+	pthread_mutex_init(&d->mx, NULL);
+	sb_init(&d->err, 0);
+	gtab_init(&d->note, c);
+	gtab_init(&d->put, c);
+	if (sqlite3_exec(ledger_db(l), moved, NULL, NULL, NULL) != SQLITE_OK) {
+		db_error(l, "moved rows");
+		d->note_failed = 1;
+	}
 	return d;
 }
 
@@ -106,111 +211,70 @@ void ledger_days_fresh(struct ledger_days *d)
 	d->fresh = 1;
 }
 
-static int chan_of(struct ledger_days *d, const char *name)
-{
-	size_t i;
-
-	if (d->c->nchannels && !strcmp(d->c->channels[d->last_chan].name, name))
-		return (int)d->last_chan;
-	for (i = 0; i < d->c->nchannels; i++)
-		if (!strcmp(d->c->channels[i].name, name)) {
-			d->last_chan = i;
-			return (int)i;
-		}
-	return -1;
-}
-
-/* The group of channel k's day holding paid time t. */
-static size_t group_of(struct ledger_days *d, size_t k, int64_t t)
-{
-	struct chan_info *ci = &d->chans[k];
-	const struct channel_conf *cc = &d->c->channels[k];
-	struct group *g;
-	size_t i;
-
-	if (!ci->have || t < ci->from || t >= ci->to) {
-		ci->day = due_day(ci->tz, cc->cutoff, t);
-		day_window(ci->tz, ci->day, cc->cutoff, &ci->from, &ci->to);
-		ci->have = 1;
-	}
-	if (d->ngroups) {
-		g = &d->groups[d->last_group];
-		if (g->chan == k && g->day == ci->day)
-			return d->last_group;
-	}
-	for (i = 0; i < d->ngroups; i++)
-		if (d->groups[i].chan == k && d->groups[i].day == ci->day)
-			break;
-	if (i == d->ngroups) {
-		d->groups = xgrow(d->groups, &d->agroups, d->ngroups + 1, sizeof(*d->groups));
-		g = &d->groups[d->ngroups++];
-		memset(g, 0, sizeof(*g));
-		g->chan = k;
-		g->day = ci->day;
-		g->from = ci->from;
-		g->to = ci->to;
-	}
-	d->last_group = i;
-	return i;
-}
-
-int ledger_days_put(struct ledger_days *d, const struct record *r, int result)
+void ledger_days_note(struct ledger_days *d, const struct record *r)
 {
 	size_t gi;
 	int k;
 
-	if (d->failed)
-		return -1;
-	if (result == LEDGER_UNCHANGED || r->paid_time == REC_NO_TIME ||
-	    (k = chan_of(d, r->channel)) < 0 || !d->chans[k].tz)
-		return 0;
-	gi = group_of(d, (size_t)k, r->paid_time);
-	if (gi > UINT16_MAX) {
-		/* More days than a sorter has groups: take them from the
-		 * database instead. */
-		d->groups[gi].updated = 1;
-		return 0;
+	if (d->note_failed || r->paid_time == REC_NO_TIME ||
+	    (k = chan_of(d->c, &d->note, r->channel)) < 0)
+		return;
+	gi = group_of(d->c, &d->note, (size_t)k, r->paid_time);
+	if (gi > UINT16_MAX || d->note.g[gi].overflow) {
+		/* More days than a sorter has groups: the database has them. */
+		d->note.g[gi].overflow = 1;
+		return;
 	}
-	if (result == LEDGER_UPDATED) {
-		d->groups[gi].updated = 1;
-		return 0;
-	}
-	if (!d->s)
+	if (!d->s) {
 		d->s = sorter_new(d->memory, NULL);
-	if (sorter_add_group(d->s, (unsigned)gi, r) < 0) {
-		d->failed = 1;
-		return -1;
+		sorter_background(d->s);   /* the database's thread comes first */
 	}
-	d->groups[gi].inserted++;
-	return 0;
+	if (sorter_add_group(d->s, (unsigned)gi, r) < 0) {
+		d->note_failed = 1;
+		return;
+	}
+	d->note.g[gi].noted++;
 }
 
-/* Days an update made stale: their groups, to be written from the
- * database. 0 or -1. */
-static int add_stale(struct ledger_days *d)
+void ledger_days_put(struct ledger_days *d, const struct record *r, int result)
+{
+	size_t gi;
+	int k;
+
+	if (r->paid_time == REC_NO_TIME || result < 0 || result > LEDGER_UNCHANGED ||
+	    (k = chan_of(d->c, &d->put, r->channel)) < 0)
+		return;
+	gi = group_of(d->c, &d->put, (size_t)k, r->paid_time);   /* may move put.g */
+	d->put.g[gi].put[result]++;
+}
+
+/* Mark moved the groups of (channel, paid time) rows a query gives, or
+ * of (channel, day) when by_day. 0 or -1. */
+static int mark_moved(struct ledger_days *d, const char *sql, int by_day)
 {
 	sqlite3_stmt *st;
 	int rc, k;
 
-	if (sqlite3_prepare_v2(ledger_db(d->l), "SELECT channel, day FROM ledger_day WHERE stale",
-			       -1, &st, NULL) != SQLITE_OK) {
-		db_error(d->l, "stale days");
+	if (sqlite3_prepare_v2(ledger_db(d->l), sql, -1, &st, NULL) != SQLITE_OK) {
+		db_error(d->l, "changed days");
 		return -1;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t day = sqlite3_column_int64(st, 1), from, to;
+		int64_t t = sqlite3_column_int64(st, 1), to;
+
+		k = chan_of(d->c, &d->put, (const char *)sqlite3_column_text(st, 0));
+		if (k < 0)
+			continue;
 		size_t gi;
 
-		k = chan_of(d, (const char *)sqlite3_column_text(st, 0));
-		if (k < 0 || !d->chans[k].tz)
-			continue;
-		day_window(d->chans[k].tz, day, d->c->channels[k].cutoff, &from, &to);
-		gi = group_of(d, (size_t)k, from);
-		d->groups[gi].updated = 1;
+		if (by_day)
+			day_window(d->put.ci[k].tz, t, d->c->channels[k].cutoff, &t, &to);
+		gi = group_of(d->c, &d->put, (size_t)k, t);
+		d->put.g[gi].moved = 1;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		db_error(d->l, "stale days");
+		db_error(d->l, "changed days");
 		return -1;
 	}
 	return 0;
@@ -224,25 +288,18 @@ struct stream {
 	struct record r;
 };
 
-static int stream_fill(struct stream *x)
+/* The next noted row of group g into *r: 1, 0 when the group has no more,
+ * -1 after reporting. */
+static int stream_next(struct stream *x, unsigned g, struct record *r)
 {
 	int rc;
 
-	if (x->have || !x->s)
-		return 0;
-	rc = sorter_next_group(x->s, &x->group, &x->r);
-	if (rc < 0)
-		return -1;
-	x->have = rc;
-	return 0;
-}
-
-/* The next inserted row of group g into *r: 1, 0 when the group has no
- * more, -1. */
-static int stream_next(struct stream *x, unsigned g, struct record *r)
-{
-	if (stream_fill(x) < 0)
-		return -1;
+	if (!x->have && x->s) {
+		rc = sorter_next_group(x->s, &x->group, &x->r);
+		if (rc < 0)
+			return -1;
+		x->have = rc;
+	}
 	if (!x->have || x->group != g)
 		return 0;
 	*r = x->r;
@@ -308,23 +365,39 @@ static int64_t rows_in(struct ledger_days *d, const char *channel, int64_t from,
 	return n;
 }
 
-static void note(char ***list, size_t *n, size_t *alloc, char *path)
-{
-	*list = xgrow(*list, alloc, *n + 1, sizeof(**list));
-	(*list)[(*n)++] = path;
-}
-
 enum source { FROM_DB, FROM_NEW, FROM_MERGE };
 
-/* Write group g's file from src into w; 0 or -1 after reporting. */
-static int fill_day(struct ledger_days *d, const struct group *g, unsigned gi, enum source src,
-		    const char *old, struct stream *x, struct dayfile_writer *w, const char *path)
+/* A day file to write. */
+struct job {
+	const struct group *g;    /* the writing side's */
+	ssize_t ni;               /* the reading side's group of its noted rows, or -1 */
+	enum source src;
+	char *path, *old;         /* old: the file it replaces, or NULL */
+	int64_t gen;
+	uint64_t rows;
+	char sha[SHA256_HEXLEN + 1];
+};
+
+/* Keep the first error (the writing thread may not print): reported by
+ * ledger_days_finish(). */
+static void failed(struct ledger_days *d, const char *file, const char *what)
 {
+	pthread_mutex_lock(&d->mx);
+	if (!d->err.len)
+		sb_addf(&d->err, "%s\n%s", file, what);
+	pthread_mutex_unlock(&d->mx);
+}
+
+/* Write job j's file from its source; 0 or -1 (kept by failed()). */
+static int fill_day(struct ledger_days *d, const struct job *j, struct stream *x,
+		    struct dayfile_writer *w)
+{
+	const struct group *g = j->g;
 	const char *channel = d->c->channels[g->chan].name;
 	struct record a, b;
 	int ha = 0, hb = 0, rc = 0;
 
-	if (src == FROM_DB) {
+	if (j->src == FROM_DB) {
 		struct ledger_cursor *cur = ledger_scan_paid(d->l, channel, g->from, g->to);
 
 		if (!cur)
@@ -337,25 +410,22 @@ static int fill_day(struct ledger_days *d, const struct group *g, unsigned gi, e
 			return -1;
 		if (rc == 1)
 			goto write_error;
-		/* the group's inserted rows are in the database's scan */
-		while ((rc = stream_next(x, gi, &a)) == 1)
-			;
-		return rc;
+		return 0;
 	}
-	if (src == FROM_MERGE) {
+	if (j->src == FROM_MERGE) {
 		struct dayfile_head h;
-		struct dayfile *f = dayfile_open(old, &h);
+		struct dayfile *f = dayfile_open(j->old, &h);
 
 		if (!f) {
-			error_at(RX_INTERNAL, old, 0, "day file: %s", strerror(errno));
+			failed(d, j->old, strerror(errno));
 			return -1;
 		}
 		for (;;) {
 			if (!ha && (ha = dayfile_next(f, &a)) < 0) {
-				error_at(RX_INTERNAL, old, 0, "day file: %s", strerror(errno));
+				failed(d, j->old, "damaged or cut short");
 				break;
 			}
-			if (!hb && (hb = stream_next(x, gi, &b)) < 0)
+			if (!hb && (hb = stream_next(x, (unsigned)j->ni, &b)) < 0)
 				break;
 			if (!ha && !hb)
 				break;
@@ -374,13 +444,37 @@ static int fill_day(struct ledger_days *d, const struct group *g, unsigned gi, e
 		dayfile_close(f);
 		return ha < 0 || hb < 0 ? -1 : 0;
 	}
-	while ((rc = stream_next(x, gi, &a)) == 1)
+	while ((rc = stream_next(x, (unsigned)j->ni, &a)) == 1)
 		if (dayfile_put(w, &a) < 0)
 			goto write_error;
 	return rc;
 write_error:
-	error_at(RX_INTERNAL, path, 0, "day file: %s", strerror(errno));
+	failed(d, j->path, strerror(errno));
 	return -1;
+}
+
+/* Write job j's file; 0 or -1 (kept by failed()). */
+static int write_job(struct ledger_days *d, struct job *j, struct stream *x)
+{
+	const struct group *g = j->g;
+	struct dayfile_writer *w;
+	char *dir = path_dirname(j->path);
+	int rc = -1;
+
+	if (mkdir_p(dir, 0777) < 0) {
+		failed(d, dir, strerror(errno));
+	} else if (!(w = dayfile_create(j->path, d->c->channels[g->chan].name, g->day, g->from,
+					 g->to))) {
+		failed(d, j->path, strerror(errno));
+	} else if (fill_day(d, j, x, w) < 0) {
+		dayfile_abort(w);
+	} else if (dayfile_finish(w, &j->rows, j->sha) < 0) {
+		failed(d, j->path, strerror(errno));
+	} else {
+		rc = 0;
+	}
+	free(dir);
+	return rc;
 }
 
 static int record_day(struct ledger_days *d, const struct group *g, int64_t gen, uint64_t rows,
@@ -430,84 +524,137 @@ static int64_t next_gen(struct ledger_days *d)
 	return gen;
 }
 
-static int build_group(struct ledger_days *d, unsigned gi, int64_t gen, struct stream *x)
+/* Where group g's new file comes from: the noted rows of the reading
+ * side's group ni (-1: none) with or without the old file, or the
+ * database. -1 on error. */
+static int source_of(struct ledger_days *d, const struct group *g, ssize_t ni,
+		     const struct current *cur)
 {
-	const struct group *g = &d->groups[gi];
-	const char *channel = d->c->channels[g->chan].name;
-	struct current cur;
-	enum source src = FROM_DB;
-	struct dayfile_writer *w;
-	char *path, *old = NULL, *dir, sha[SHA256_HEXLEN + 1];
-	uint64_t rows;
+	const struct group *n = ni >= 0 ? &d->note.g[ni] : NULL;
+	int64_t rows;
 
-	if (current_of(d, channel, g->day, &cur) < 0)
+	/* Only rows inserted now, every one of them noted and sorted. */
+	if (g->moved || g->put[LEDGER_UPDATED] || g->put[LEDGER_UNCHANGED] || !n || n->overflow ||
+	    n->noted != g->put[LEDGER_INSERTED] || d->note_failed)
+		return FROM_DB;
+	if (cur->have) {
+		if (cur->stale || cur->from != g->from || cur->to != g->to)
+			return FROM_DB;
+		return FROM_MERGE;
+	}
+	rows = d->fresh ? (int64_t)g->put[LEDGER_INSERTED] :
+		rows_in(d, d->c->channels[g->chan].name, g->from, g->to);
+	if (rows < 0)
 		return -1;
-	if (cur.have && !cur.stale && cur.from == g->from && cur.to == g->to && !g->updated) {
-		src = FROM_MERGE;
-	} else if (!cur.have && !g->updated) {
-		int64_t n = d->fresh ? (int64_t)g->inserted : rows_in(d, channel, g->from, g->to);
-
-		if (n < 0)
-			return -1;
-		if ((uint64_t)n == g->inserted)
-			src = FROM_NEW;
-	}
-	if (cur.have)
-		old = day_path(d->l, channel, g->day, cur.gen);
-	if (src == FROM_MERGE && access(old, R_OK) < 0)
-		src = FROM_DB;      /* lost: the database still knows */
-	path = day_path(d->l, channel, g->day, gen);
-	dir = path_dirname(path);
-	if (mkdir_p(dir, 0777) < 0) {
-		error_at(RX_INTERNAL, dir, 0, "cannot create folder: %s", strerror(errno));
-		goto fail;
-	}
-	w = dayfile_create(path, channel, g->day, g->from, g->to);
-	if (!w) {
-		error_at(RX_INTERNAL, path, 0, "day file: %s", strerror(errno));
-		goto fail;
-	}
-	if (fill_day(d, g, gi, src, old, x, w, path) < 0) {
-		dayfile_abort(w);
-		goto fail;
-	}
-	if (dayfile_finish(w, &rows, sha) < 0) {
-		error_at(RX_INTERNAL, path, 0, "day file: %s", strerror(errno));
-		goto fail;
-	}
-	note(&d->made, &d->nmade, &d->amade, path);
-	if (old)
-		note(&d->old, &d->nold, &d->aold, old);
-	free(dir);
-	return record_day(d, g, gen, rows, sha);
-fail:
-	free(dir);
-	free(path);
-	free(old);
-	return -1;
+	return (uint64_t)rows == g->put[LEDGER_INSERTED] ? FROM_NEW : FROM_DB;
 }
 
-int ledger_days_build(struct ledger_days *d)
+/* The jobs: every day a put touched or that must be written again. */
+static int plan(struct ledger_days *d)
 {
-	struct stream x;
 	int64_t gen;
 	size_t i;
 
-	if (d->failed)
+	if (mark_moved(d, "SELECT channel, paid_at FROM temp.days_moved", 0) < 0 ||
+	    mark_moved(d, "SELECT channel, day FROM ledger_day WHERE stale", 1) < 0 ||
+	    (gen = next_gen(d)) < 0)
 		return -1;
-	if (add_stale(d) < 0)
-		return -1;
-	if (!d->ngroups)
-		return 0;
+	d->jobs = xcalloc(d->put.n + 1, sizeof(*d->jobs));
+	for (i = 0; i < d->put.n; i++) {
+		const struct group *g = &d->put.g[i];
+		const char *channel = d->c->channels[g->chan].name;
+		struct job *j = &d->jobs[d->njobs];
+		struct current cur;
+		int src;
+
+		if (!g->put[LEDGER_INSERTED] && !g->put[LEDGER_UPDATED] && !g->moved)
+			continue;
+		j->g = g;
+		j->ni = group_find(&d->note, g->chan, g->day);
+		if (current_of(d, channel, g->day, &cur) < 0 ||
+		    (src = source_of(d, g, j->ni, &cur)) < 0)
+			return -1;
+		if (cur.have)
+			j->old = day_path(d->l, channel, g->day, cur.gen);
+		if (src == FROM_MERGE && access(j->old, R_OK) < 0)
+			src = FROM_DB;      /* lost: the database still knows */
+		j->src = (enum source)src;
+		j->path = day_path(d->l, channel, g->day, gen);
+		j->gen = gen++;
+		d->njobs++;
+	}
+	return 0;
+}
+
+/* The jobs fed by the sorted rows, in the sorter's order (the reading
+ * side's groups); the rows of days written from the database are passed. */
+static void *write_sorted(void *arg)
+{
+	struct ledger_days *d = arg;
+	struct stream x;
+	struct record r;
+	size_t i, k;
+	int rc;
+
 	memset(&x, 0, sizeof(x));
 	x.s = d->s;
-	if (d->s && sorter_finish(d->s) < 0)
+	if (d->s && sorter_finish(d->s) < 0) {
+		failed(d, "sort", "cannot sort the new rows");
+		return NULL;
+	}
+	for (i = 0; i < d->note.n; i++) {
+		for (k = 0; k < d->njobs; k++)
+			if (d->jobs[k].ni == (ssize_t)i && d->jobs[k].src != FROM_DB)
+				break;
+		if (k < d->njobs && write_job(d, &d->jobs[k], &x) < 0)
+			return NULL;
+		while ((rc = stream_next(&x, (unsigned)i, &r)) == 1)
+			;
+		if (rc < 0) {
+			failed(d, "sort", "cannot read the sorted rows back");
+			return NULL;
+		}
+	}
+	d->sorted_ok = 1;
+	return NULL;
+}
+
+int ledger_days_start(struct ledger_days *d)
+{
+	if (d->note_failed)
 		return -1;
-	gen = next_gen(d);
-	if (gen < 0)
+	if (plan(d) < 0)
 		return -1;
-	for (i = 0; i < d->ngroups; i++)
-		if (build_group(d, (unsigned)i, gen++, &x) < 0)
+	d->threaded = pthread_create(&d->thread, NULL, write_sorted, d) == 0;
+	if (!d->threaded)
+		write_sorted(d);
+	return 0;
+}
+
+int ledger_days_finish(struct ledger_days *d)
+{
+	size_t k;
+	int rc = 0;
+
+	if (d->threaded)
+		pthread_join(d->thread, NULL);
+	d->threaded = 0;
+	if (!d->sorted_ok)
+		rc = -1;
+	for (k = 0; k < d->njobs && rc == 0; k++)
+		if (d->jobs[k].src == FROM_DB && write_job(d, &d->jobs[k], NULL) < 0)
+			rc = -1;
+	if (d->err.len) {
+		char *nl = strchr(d->err.buf, '\n');
+
+		*nl = '\0';
+		error_at(RX_INTERNAL, d->err.buf, 0, "day file: %s", nl + 1);
+		return -1;
+	}
+	if (rc < 0)
+		return -1;
+	for (k = 0; k < d->njobs; k++)
+		if (record_day(d, d->jobs[k].g, d->jobs[k].gen, d->jobs[k].rows, d->jobs[k].sha) < 0)
 			return -1;
 	return 0;
 }
@@ -518,21 +665,24 @@ void ledger_days_end(struct ledger_days *d, int committed)
 
 	if (!d)
 		return;
-	for (i = 0; i < d->nold; i++) {
-		if (committed)
-			unlink(d->old[i]);
-		free(d->old[i]);
-	}
-	for (i = 0; i < d->nmade; i++) {
+	if (d->threaded)
+		pthread_join(d->thread, NULL);
+	/* New names: the replaced files go after a commit, the new ones
+	 * (whether written or not) after a rollback. */
+	for (i = 0; i < d->njobs; i++) {
 		if (!committed)
-			unlink(d->made[i]);
-		free(d->made[i]);
+			unlink(d->jobs[i].path);
+		else if (d->jobs[i].old)
+			unlink(d->jobs[i].old);
+		free(d->jobs[i].path);
+		free(d->jobs[i].old);
 	}
-	free(d->old);
-	free(d->made);
+	free(d->jobs);
+	sb_release(&d->err);
+	pthread_mutex_destroy(&d->mx);
 	sorter_free(d->s);
-	free(d->groups);
-	free(d->chans);
+	gtab_free(&d->note);
+	gtab_free(&d->put);
 	free(d);
 }
 

@@ -30,12 +30,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "recon/diag.h"
 #include "recon/sort.h"
 #include "recon/util.h"
+#include "sort_int.h"
 
 #define NBATCH 4                  /* batches the budget is cut into */
 #define MAX_FANIN 32              /* runs merged at once */
@@ -44,19 +46,6 @@
 #define MAX_ARENA ((size_t)1 << 20)
 #define SLOT_STEP 65536
 
-/* The packed record: this head, then order_code, refund_code and
- * channel_txn_id, without NULs (the lengths say where each ends). */
-struct packed {
-	int64_t amount, fee, time, paid_time, line;
-	int32_t time_off, paid_off;
-	uint16_t file, channel;   /* indexes into the sorter's tables */
-	uint8_t kind, status;
-	uint8_t lorder, lrefund, ltxn;
-	char currency[4];
-	uint16_t group;           /* sorts before everything else */
-};
-
-#define PACKED_MAX ((sizeof(struct packed) + 3 * REC_CODE_MAX + 7) & ~(size_t)7)
 
 struct slot {
 	uint64_t prefix;
@@ -98,6 +87,8 @@ struct source {
 	size_t start, end;
 	uint64_t left;            /* records not yet read from the run */
 	int eof;
+	struct run_coder coder;
+	struct packed *scratch;   /* the run's current record, decoded */
 	const struct packed *cur; /* NULL: used up */
 	uint64_t prefix;
 };
@@ -135,6 +126,7 @@ struct sorter {
 	pthread_cond_t cv;
 	pthread_t thread;
 	int threaded, nothread, stop, busy;
+	int background;           /* the helper at a lower priority */
 	struct batch *queued;     /* full, waiting to be sorted */
 	struct batch *sorted;     /* sorted, in memory, oldest first */
 	size_t nsorted;
@@ -196,10 +188,6 @@ static const char *p_key(const struct packed *p, size_t *len)
 	return p_order(p);
 }
 
-static size_t p_size(const struct packed *p)
-{
-	return (sizeof(*p) + p->lorder + p->lrefund + p->ltxn + 7) & ~(size_t)7;
-}
 
 /* record_join_cmp() on packed records */
 static int packed_cmp(const struct packed *a, const struct packed *b)
@@ -620,6 +608,7 @@ struct writer {
 	struct sorter *s;
 	struct run *run;
 	size_t len;
+	struct run_coder coder;
 };
 
 static int writer_open(struct sorter *s, struct writer *w)
@@ -634,19 +623,20 @@ static int writer_open(struct sorter *s, struct writer *w)
 	w->run = xcalloc(1, sizeof(*w->run));
 	w->run->fd = fd;
 	w->len = 0;
+	memset(&w->coder, 0, sizeof(w->coder));
 	return 0;
 }
 
 static int writer_put(struct writer *w, const struct packed *p)
 {
-	size_t n = p_size(p);
+	size_t n;
 
-	if (w->len + n > w->s->bufsize) {
+	if (w->len + RUN_RECORD_MAX > w->s->bufsize) {
 		if (write_all(w->run->fd, w->s->wbuf, w->len) < 0)
 			return -1;
 		w->len = 0;
 	}
-	memcpy(w->s->wbuf + w->len, p, n);
+	n = run_encode(&w->coder, p, (unsigned char *)w->s->wbuf + w->len);
 	w->len += n;
 	w->run->count++;
 	w->run->bytes += n;
@@ -682,17 +672,17 @@ static void source_prefix(struct merger *m, struct source *x)
 /* Move x to its next record; 0, or -1 with errno set. */
 static int source_advance(struct merger *m, struct source *x, size_t bufsize)
 {
+	size_t n;
+
 	if (x->b) {
 		x->cur = x->pos < x->b->n ? x->b->slots[x->pos++].p : NULL;
 		source_prefix(m, x);
 		return 0;
 	}
-	if (x->cur)
-		x->start += p_size(x->cur);
 	x->cur = NULL;
 	if (!x->left)
 		return 0;
-	if (x->end - x->start < PACKED_MAX && !x->eof) {
+	if (x->end - x->start < RUN_RECORD_MAX && !x->eof) {
 		size_t have = x->end - x->start;
 
 		memmove(x->buf, x->buf + x->start, have);
@@ -713,12 +703,14 @@ static int source_advance(struct merger *m, struct source *x, size_t bufsize)
 			x->end += (size_t)r;
 		}
 	}
-	if (x->end - x->start < sizeof(struct packed) ||
-	    x->end - x->start < p_size((const struct packed *)(x->buf + x->start))) {
-		errno = EIO;    /* shorter than written */
+	n = run_decode(&x->coder, (const unsigned char *)x->buf + x->start, x->end - x->start,
+		       x->scratch);
+	if (!n) {
+		errno = EIO;    /* shorter than written, or damaged */
 		return -1;
 	}
-	x->cur = (const struct packed *)(x->buf + x->start);
+	x->start += n;
+	x->cur = x->scratch;
 	x->left--;
 	source_prefix(m, x);
 	return 0;
@@ -816,6 +808,7 @@ static int merger_init(struct merger *m, struct batch **b, size_t nb, struct run
 			x->run = r[i - nb];
 			x->left = x->run->count;
 			x->buf = xmalloc(bufsize);
+			x->scratch = xmalloc(PACKED_MAX);
 		}
 		if (source_advance(m, x, bufsize) < 0)
 			return -1;
@@ -829,8 +822,10 @@ static void merger_release(struct merger *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->k; i++)
+	for (i = 0; i < m->k; i++) {
 		free(m->src[i].buf);
+		free(m->src[i].scratch);
+	}
 	free(m->src);
 	free(m->tree);
 	memset(m, 0, sizeof(*m));
@@ -971,6 +966,10 @@ static void process(struct sorter *s, struct batch *b, size_t keep)
 static void *helper(void *arg)
 {
 	struct sorter *s = arg;
+
+	/* Riding along with more urgent work: sort when it waits. */
+	if (s->background)
+		setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
 
 	pthread_mutex_lock(&s->mx);
 	for (;;) {
@@ -1217,6 +1216,11 @@ int sorter_next_group(struct sorter *s, unsigned *group, struct record *r)
 		return report_err(s);
 	}
 	return 1;
+}
+
+void sorter_background(struct sorter *s)
+{
+	s->background = 1;
 }
 
 uint64_t sorter_count(const struct sorter *s)

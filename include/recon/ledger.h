@@ -57,6 +57,12 @@ struct ledger_cursor *ledger_scan_paid(struct ledger *l, const char *channel,
 struct conf;
 void ledger_keep_days(struct ledger *l, const struct conf *c, size_t memory);
 
+/* Row r is about to be put: call from the thread that reads the rows,
+ * so that the day files get sorted rows without slowing the thread that
+ * writes (see ledger_days.h); rows not noted make their day be taken
+ * from the database at commit. */
+void ledger_note_row(struct ledger *l, const struct record *r);
+
 /* The database's path, as given to ledger_open(). */
 const char *ledger_path(const struct ledger *l);
 

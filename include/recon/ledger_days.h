@@ -32,12 +32,21 @@ struct ledger_day;    /* one day file, open for reading */
 struct ledger_days *ledger_days_new(struct ledger *l, const struct conf *c, size_t memory);
 /* The ledger was empty when the transaction began: no day has old rows. */
 void ledger_days_fresh(struct ledger_days *d);
-/* Row r was just put, with result enum ledger_put_result. 0, or -1 after
- * reporting. From one thread at a time. */
-int ledger_days_put(struct ledger_days *d, const struct record *r, int result);
-/* Write the files of the days touched and record them, inside the
- * transaction, before its commit. 0, or -1 after reporting. */
-int ledger_days_build(struct ledger_days *d);
+/* Row r is about to be put: sorted for its day's file. From the thread
+ * that reads the rows (one at a time): the thread that puts them is the
+ * slower one. A failure is reported, and makes ledger_days_build() fail. */
+void ledger_days_note(struct ledger_days *d, const struct record *r);
+/* Row r was just put, with result enum ledger_put_result: counted for its
+ * day. A day whose rows were not all noted and inserted now gets its file
+ * from the database's scan. */
+void ledger_days_put(struct ledger_days *d, const struct record *r, int result);
+/* Write the files of the days touched, inside the transaction, before
+ * its commit: start (the files fed by the sorted new rows are written on
+ * a thread of their own, which needs no database, so the caller may build
+ * indexes meanwhile), then finish (the files from the database's scans,
+ * and the table ledger_day). Each returns 0, or -1 after reporting. */
+int ledger_days_start(struct ledger_days *d);
+int ledger_days_finish(struct ledger_days *d);
 /* After the commit (committed) or a rollback: remove the files replaced,
  * or those written for nothing; free d. NULL is fine. */
 void ledger_days_end(struct ledger_days *d, int committed);

@@ -69,6 +69,10 @@ int sorter_next(struct sorter *s, struct record *r);
 /* The same, with the record's group into *group. */
 int sorter_next_group(struct sorter *s, unsigned *group, struct record *r);
 
+/* Run the helper thread at a lower priority (before the first add): for a
+ * sort that rides along with more urgent work on other threads. */
+void sorter_background(struct sorter *s);
+
 /* Records added so far. */
 uint64_t sorter_count(const struct sorter *s);
 

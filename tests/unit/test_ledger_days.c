@@ -185,18 +185,27 @@ static void ws_close(struct ws *w)
 	conf_free(w->c);
 }
 
-static void put_all(struct ws *w, const struct record *r, size_t n, int commit)
+/* As ledger import does: every row noted, then put; note 0: not noted. */
+static void put_rows(struct ws *w, const struct record *r, size_t n, int commit, int note)
 {
 	size_t i;
 
 	assert_int_equal(ledger_begin(w->l, 0), 0);
 	ledger_keep_days(w->l, w->c, 1);   /* the smallest budget: runs on disk */
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (note)
+			ledger_note_row(w->l, &r[i]);
 		assert_true(ledger_put(w->l, &r[i]) >= 0);
+	}
 	if (commit)
 		assert_int_equal(ledger_commit(w->l), 0);
 	else
 		ledger_rollback(w->l);
+}
+
+static void put_all(struct ws *w, const struct record *r, size_t n, int commit)
+{
+	put_rows(w, r, n, commit, 1);
 }
 
 /* The day file of day d, record by record, is the database's scan of its
@@ -369,6 +378,29 @@ static void test_rollback_and_refusals(void **state)
 	ws_close(&w);
 }
 
+/* One import that inserts a row and then moves it to the next day (the
+ * same order twice in a file), and an import whose rows were not noted
+ * (replay's way): the days follow the database. */
+static void test_moved_in_one_import(void **state)
+{
+	struct record r[4];
+	struct ws w;
+
+	(void)state;
+	ws_open(&w, "00:00");
+	r[0] = item("wechat", KIND_PAY, 1, FROM + H, 100);
+	r[1] = item("wechat", KIND_PAY, 2, FROM + 2 * H, 200);
+	r[2] = r[0];
+	r[2].paid_time = FROM + 30 * H;
+	r[3] = item("wechat", KIND_REFUND, 3, FROM + 3 * H, 300);
+	put_all(&w, r, 3, 1);
+	assert_int_equal(check_day(&w, DAY), 1);
+	assert_int_equal(check_day(&w, DAY + 1), 1);
+	put_rows(&w, r + 3, 1, 1, 0);
+	assert_int_equal(check_day(&w, DAY), 2);
+	ws_close(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +410,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_updates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rows_without_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_and_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_moved_in_one_import, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
