@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "recon/datapath.h"
 #include "recon/dayarg.h"
 #include "recon/decode.h"
+#include "recon/decode_split.h"
 #include "recon/diag.h"
 #include "recon/fetch.h"
 #include "recon/join.h"
@@ -77,6 +79,13 @@ struct chan {
 	const struct tz *tz;
 	const char *name;        /* statement display name: the template's result */
 	struct sorter *sorter;
+	/* A statement decoded in halves (decode_split.h): the second half's
+	 * rows, their lines to be moved by line_offset, merged on the way. */
+	struct sorter *sorter2;
+	int64_t line_offset;
+	struct record head[2];
+	int have[2], ended[2];
+	pthread_mutex_t mx;      /* the rules and tallies, between the halves */
 	struct classifier cl;
 	struct run_info ri;
 	struct pending_item *settled;   /* settled earlier, due today */
@@ -136,14 +145,116 @@ static int on_record(const struct record *r, void *ctx)
 	return 0;
 }
 
+/* Half of a statement decoded on a thread of its own. */
+struct half {
+	struct chan *ch;
+	struct sorter *sorter;
+	int foreign;             /* a row of another channel: decode again to say so */
+	int bad;
+};
+
+static int on_half(const struct record *r, void *ctx)
+{
+	struct half *h = ctx;
+	struct chan *ch = h->ch;
+	struct record copy;
+	int rc;
+
+	if (*r->channel && strcmp(r->channel, ch->cc->name)) {
+		h->foreign = 1;
+		return 1;
+	}
+	copy = *r;
+	copy.file = ch->name;
+	pthread_mutex_lock(&ch->mx);
+	rc = rules_day_row(ch->rday, &copy);
+	if (rc == RULES_ROW_OTHER && tally_add(&ch->cl.tally, TALLY_OTHER, r->currency, r->amount) < 0)
+		rc = -1;
+	pthread_mutex_unlock(&ch->mx);
+	if (rc == RULES_ROW_JOIN && sorter_add(h->sorter, &copy) == 0)
+		return 0;
+	if (rc == RULES_ROW_JOIN || rc < 0) {
+		h->bad = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* The half's last row: its sort finishes on its thread. */
+static void half_done(void *ctx)
+{
+	struct half *h = ctx;
+
+	if (!h->bad && !h->foreign && sorter_finish(h->sorter) < 0)
+		h->bad = 1;
+}
+
+/*
+ * Decode a big statement in two halves at once. 0 when done (the two
+ * sorters in ch), 1 when not: the caller decodes it whole (the rules' and
+ * tallies' state then starts again).
+ */
+static int read_halves(struct chan *ch, const struct format *f, const char *path,
+		       const struct decode_opts *o, struct decode_stats *st)
+{
+	struct run *run = ch->run;
+	struct half h[2];
+	struct decode_half dh[2];
+	int i, rc;
+
+	memset(h, 0, sizeof(h));
+	for (i = 0; i < 2; i++) {
+		h[i].ch = ch;
+		h[i].sorter = sorter_new(run->memory / 2, NULL);
+		dh[i].fn = on_half;
+		dh[i].ctx = &h[i];
+		dh[i].done = half_done;
+	}
+	pthread_mutex_init(&ch->mx, NULL);
+	rc = decode_split(f, path, o, dh, st, &ch->line_offset, o->progress);
+	pthread_mutex_destroy(&ch->mx);
+	if (rc == 0 && !h[0].bad && !h[1].bad && !h[0].foreign && !h[1].foreign) {
+		ch->sorter = h[0].sorter;
+		ch->sorter2 = h[1].sorter;
+		return 0;
+	}
+	sorter_free(h[0].sorter);
+	sorter_free(h[1].sorter);
+	tally_release(&ch->cl.tally);
+	rules_day_free(ch->rday);
+	ch->rday = rules_day_new(ch->rules, ch->tz, ch->cc->cutoff, run->day, &ch->cl.tally);
+	ch->cl.rday = ch->rday;
+	memset(st, 0, sizeof(*st));
+	return 1;
+}
+
 /* ---- the streams and the environment of the classifier ---- */
 
 static int stmt_next(void *ctx, struct record *r)
 {
 	struct chan *ch = ctx;
+	int i, rc;
 
 	progress_update(ch->prog, ++ch->matched, 0);
-	return sorter_next(ch->sorter, r);
+	if (!ch->sorter2)
+		return sorter_next(ch->sorter, r);
+	for (i = 0; i < 2; i++) {
+		if (ch->have[i] || ch->ended[i])
+			continue;
+		rc = sorter_next(i ? ch->sorter2 : ch->sorter, &ch->head[i]);
+		if (rc < 0)
+			return -1;
+		ch->have[i] = rc;
+		ch->ended[i] = !rc;
+		if (rc && i)
+			ch->head[i].line += ch->line_offset;
+	}
+	if (!ch->have[0] && !ch->have[1])
+		return 0;
+	i = !ch->have[0] || (ch->have[1] && record_join_cmp(&ch->head[1], &ch->head[0]) < 0);
+	*r = ch->head[i];
+	ch->have[i] = 0;
+	return 1;
 }
 
 #define SAMPLE_EVERY 64
@@ -311,9 +422,14 @@ static int read_statement(struct chan *ch, const char *path)
 	sb_addf(&sb, "%s: reading %s", cc->name, ch->name);
 	o.progress = progress_start(sb.buf, stat(path, &stb) == 0 ? (uint64_t)stb.st_size : 0);
 	sb_release(&sb);
-	ch->sorter = sorter_new(run->memory, NULL);
 	t0 = steptime_now();
-	rc = decode_file(f, path, &o, on_record, ch, &st);
+	if (stat(path, &stb) == 0 && (uint64_t)stb.st_size >= DECODE_SPLIT_MIN &&
+	    read_halves(ch, f, path, &o, &st) == 0) {
+		rc = 0;
+	} else {
+		ch->sorter = sorter_new(run->memory, NULL);
+		rc = decode_file(f, path, &o, on_record, ch, &st);
+	}
 	steptime_note(cc->name, "decode", t0, -1, st.rows);
 	progress_end(o.progress);
 	format_free(f);
@@ -343,7 +459,8 @@ static int read_statement(struct chan *ch, const char *path)
 		     (unsigned long long)st.rejects, st.rejects == 1 ? "row" : "rows", ch->name,
 		     shown);
 	t0 = steptime_now();
-	rc = sorter_finish(ch->sorter) < 0 ? -1 : 0;
+	/* Halves finished their sorts on their threads. */
+	rc = !ch->sorter2 && sorter_finish(ch->sorter) < 0 ? -1 : 0;
 	steptime_note(cc->name, "sort", t0, -1, sorter_count(ch->sorter));
 	if (rc == 0 && run->g->verbosity > 0) {
 		struct sorter_stats ss;
@@ -506,6 +623,7 @@ out:
 	ledger_scan_close(ch.cur);
 	ledger_day_close(ch.lday);
 	sorter_free(ch.sorter);
+	sorter_free(ch.sorter2);
 	rules_day_free(ch.rday);
 	rules_free(ch.rules);
 	tally_release(&ch.cl.tally);

@@ -7,6 +7,7 @@
  * one module each, in the manner of libarchive's format readers.
  */
 #include <stdint.h>
+#include <sys/types.h>
 #include "recon/record.h"
 
 struct format;   /* opaque: a loaded .fmt file */
@@ -73,6 +74,22 @@ typedef int (*decode_fn)(const struct record *r, void *ctx);
 int decode_file(const struct format *f, const char *path,
 		const struct decode_opts *o, decode_fn fn, void *ctx,
 		struct decode_stats *st);
+
+/* Bytes for decode_stream(): up to n into buf; the count, 0 at the end,
+ * or -1 after reporting an error. */
+typedef ssize_t (*decode_read_fn)(void *ctx, void *buf, size_t n);
+
+/* decode_file() of the bytes rd reads instead of a file's (no container:
+ * they are the text); name is the file's name in messages and provenance. */
+int decode_stream(const struct format *f, const char *name, decode_read_fn rd, void *rctx,
+		  const struct decode_opts *o, decode_fn fn, void *ctx,
+		  struct decode_stats *st);
+
+/* Whether a plain file in format f may be decoded in pieces, each the
+ * header line then whole lines (decode_split.h): a csv kind with its
+ * header on the first line and nothing that reads the file's lines as a
+ * whole (start or stop markers, control totals, lines skipped at the top). */
+int format_splittable(const struct format *f);
 
 /*
  * How well the file at path fits format f, from 0 (not at all) to 100 (a

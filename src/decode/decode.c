@@ -1113,8 +1113,10 @@ static void ctx_release(struct dctx *d)
 	pcre2_match_data_free(d->md);
 }
 
-int decode_file(const struct format *f, const char *path, const struct decode_opts *o,
-		decode_fn fn, void *ctx, struct decode_stats *st)
+/* decode_file(), or decode_stream() when rd is set (path: the name). */
+static int decode_run(const struct format *f, const char *path, decode_read_fn rd, void *rctx,
+		      const struct decode_opts *o, decode_fn fn, void *ctx,
+		      struct decode_stats *st)
 {
 	static const struct decode_opts none = { NULL, NULL, NULL, INT64_MIN, 0, NULL };
 	struct input_opts io = { NULL, 0, 0 };
@@ -1140,18 +1142,21 @@ int decode_file(const struct format *f, const char *path, const struct decode_op
 		ctx_release(&d);
 		return -1;
 	}
-	d.in = input_open_named(path, o->name ? o->name : path, &io);
-	if (!d.in) {
+	d.rd = rd;
+	d.rd_ctx = rctx;
+	d.in = rd ? NULL : input_open_named(path, o->name ? o->name : path, &io);
+	if (!d.in && !rd) {
 		ctx_release(&d);
 		return -1;
 	}
-	if (!o->name)
+	if (!o->name && d.in)
 		d.name = intern(input_name(d.in));
 	if (o->reject_path) {
 		d.rejects = fopen(o->reject_path, "a");
 		if (!d.rejects) {
 			error_at(RX_USAGE, o->reject_path, 0, "%s", strerror(errno));
-			input_close(d.in);
+			if (d.in)
+				input_close(d.in);
 			ctx_release(&d);
 			return -1;
 		}
@@ -1177,9 +1182,28 @@ int decode_file(const struct format *f, const char *path, const struct decode_op
 		d.failed = 1;
 	}
 	totals_end(&d);
-	input_close(d.in);
+	if (d.in)
+		input_close(d.in);
 	ctx_release(&d);
 	return d.failed ? -1 : 0;
+}
+
+int decode_file(const struct format *f, const char *path, const struct decode_opts *o,
+		decode_fn fn, void *ctx, struct decode_stats *st)
+{
+	return decode_run(f, path, NULL, NULL, o, fn, ctx, st);
+}
+
+int decode_stream(const struct format *f, const char *name, decode_read_fn rd, void *rctx,
+		  const struct decode_opts *o, decode_fn fn, void *ctx, struct decode_stats *st)
+{
+	return decode_run(f, name, rd, rctx, o, fn, ctx, st);
+}
+
+int format_splittable(const struct format *f)
+{
+	return f->kind == &kind_csv && f->header && !f->skip_lines && !f->start.code &&
+	       !f->stop.code && !f->ntotals;
 }
 
 int decode_bid_lines(const struct format *f, const char *head, size_t n)

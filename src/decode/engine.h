@@ -40,6 +40,8 @@ struct dctx {
 	const struct decode_opts *o;
 	struct decode_stats *st;
 	struct input *in;
+	decode_read_fn rd;      /* or bytes from here (decode_stream()) */
+	void *rd_ctx;
 	const char *name;       /* interned display name */
 	decode_fn fn;
 	void *ctx;

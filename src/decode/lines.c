@@ -23,7 +23,7 @@ static int fill(struct dctx *d)
 
 	if (d->eof)
 		return 0;
-	if (!d->in) {
+	if (!d->in && !d->rd) {
 		d->eof = 1;
 		if (d->buf == d->mem || !d->memlen)
 			return 0;
@@ -34,7 +34,7 @@ static int fill(struct dctx *d)
 	}
 	if (!d->chunk)
 		d->chunk = xmalloc(CHUNK);
-	r = input_read(d->in, d->chunk, CHUNK);
+	r = d->rd ? d->rd(d->rd_ctx, d->chunk, CHUNK) : input_read(d->in, d->chunk, CHUNK);
 	if (r < 0) {
 		d->failed = 1;
 		return -1;
