@@ -261,10 +261,12 @@ static void insertion_sort(struct slot *a, size_t n)
 	}
 }
 
-/* MSD radix sort on the prefix byte at shift, in place (American flag). */
-static void radix_sort(struct slot *a, size_t n, int shift)
+/* MSD radix sort on the prefix byte at shift, in place (American flag);
+ * the prefixes hold key bytes from the kind's head length plus extra. */
+static void radix_sort(struct slot *a, size_t n, int shift, const struct head *heads,
+		       size_t extra)
 {
-	size_t count[256], next[256], end[256], i, pos;
+	size_t count[256], next[256], end[256], i, pos, skip, len;
 	int b;
 
 	for (;;) {
@@ -273,9 +275,21 @@ static void radix_sort(struct slot *a, size_t n, int shift)
 			return;
 		}
 		if (shift < 0) {
-			/* Equal prefixes: only comparisons can tell. */
-			qsort(a, n, sizeof(*a), slot_cmp);
-			return;
+			/* Equal prefixes: the next key bytes, while there are
+			 * some (a few odd keys can leave a long head shared by
+			 * the rest); then only comparisons can tell. */
+			skip = heads[kind_slot(a[0].p)].len + extra;
+			for (i = 0; i < n && (p_key(a[i].p, &len), len <= skip + 7); i++)
+				;
+			if (i == n || skip + 7 >= REC_CODE_MAX) {
+				qsort(a, n, sizeof(*a), slot_cmp);
+				return;
+			}
+			extra += 7;
+			for (i = 0; i < n; i++)
+				a[i].prefix = prefix_of(a[i].p, skip + 7);
+			shift = 48;      /* the kind's byte is the same */
+			continue;
 		}
 		memset(count, 0, sizeof(count));
 		for (i = 0; i < n; i++)
@@ -308,7 +322,7 @@ static void radix_sort(struct slot *a, size_t n, int shift)
 	}
 	for (pos = 0, b = 0; b < 256; b++) {
 		if (count[b] > 1)
-			radix_sort(a + pos, count[b], shift - 8);
+			radix_sort(a + pos, count[b], shift - 8, heads, extra);
 		pos += count[b];
 	}
 }
@@ -340,7 +354,7 @@ static void heads_of(struct slot *s, size_t n, struct head *heads)
 
 /* Put the slots in group order (in place, as radix_sort), then sort each
  * group's range by prefix: the prefix knows nothing of groups. */
-static void group_sort(struct slot *a, size_t n, unsigned max)
+static void group_sort(struct slot *a, size_t n, unsigned max, const struct head *heads)
 {
 	size_t *count = xcalloc(max + 1, sizeof(*count)), *next, *end, i, pos;
 	unsigned g;
@@ -370,7 +384,7 @@ static void group_sort(struct slot *a, size_t n, unsigned max)
 		}
 	}
 	for (pos = 0, g = 0; g <= max; g++) {
-		radix_sort(a + pos, count[g], 56);
+		radix_sort(a + pos, count[g], 56, heads, 0);
 		pos += count[g];
 	}
 	free(count);
@@ -386,9 +400,9 @@ static void batch_sort(struct batch *b)
 	for (i = 0; i < b->n; i++)
 		b->slots[i].prefix = prefix_of(b->slots[i].p, b->heads[kind_slot(b->slots[i].p)].len);
 	if (b->max_group)
-		group_sort(b->slots, b->n, b->max_group);
+		group_sort(b->slots, b->n, b->max_group, b->heads);
 	else
-		radix_sort(b->slots, b->n, 56);
+		radix_sort(b->slots, b->n, 56, b->heads, 0);
 }
 
 /* Combine heads: what every source's keys of a kind share. */

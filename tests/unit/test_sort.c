@@ -458,6 +458,32 @@ static void test_groups(void **state)
 	free(in);
 }
 
+/* Most keys share a long head that a few others do not: the first eight
+ * bytes after what all share cannot tell them apart, the next ones can. */
+static void test_long_shared_head(void **state)
+{
+	enum { N = 5000 };
+	struct record *in = malloc(N * sizeof(*in));
+	struct sorter *s = sorter_new(0, NULL);
+	char key[40];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		if (i % 1000 == 7)
+			snprintf(key, sizeof(key), "2025%zu", i);
+		else
+			snprintf(key, sizeof(key), "20261121000000%06zu", (i * 7919) % 100000);
+		in[i] = rec(i % 9 ? KIND_PAY : KIND_REFUND, key, (int64_t)(i % 3), (int64_t)i);
+		assert_int_equal(sorter_add(s, &in[i]), 0);
+	}
+	assert_int_equal(sorter_finish(s), 0);
+	qsort(in, N, sizeof(*in), ref_cmp);
+	drain_exact(s, in, N);
+	sorter_free(s);
+	free(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -472,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_spill_longest),
 		cmocka_unit_test(test_spill_unwritable),
 		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_long_shared_head),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
