@@ -523,6 +523,10 @@ static int reconcile(struct chan *ch)
 		manifest_ledger_dayfile(ch->mc, ledger_day_path(ch->lday), ledger_day_sha256(ch->lday),
 					ledger_day_rows(ch->lday));
 	}
+	/* The statement's merge runs ahead on threads of the sorters. */
+	sorter_prefetch(ch->sorter);
+	if (ch->sorter2)
+		sorter_prefetch(ch->sorter2);
 	sb_addf(&sb, "%s: matching", cc->name);
 	ch->prog = progress_start(sb.buf, 0);
 	sb_release(&sb);

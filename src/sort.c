@@ -45,6 +45,15 @@
 #define MIN_BUF ((size_t)4 << 10)
 #define MAX_ARENA ((size_t)1 << 20)
 #define SLOT_STEP 65536
+#define PF_BATCH 512              /* records handed over at a time */
+#define PF_SLOTS 4
+
+struct pf_batch {
+	struct record r[PF_BATCH];
+	unsigned group[PF_BATCH];
+	size_t n;
+	int end;                  /* no more after these (or an error: s->err) */
+};
 
 
 struct slot {
@@ -139,6 +148,12 @@ struct sorter {
 
 	struct merger m;          /* after finish */
 	char *wbuf;               /* the helper's write buffer */
+
+	/* sorter_prefetch(): records merged ahead by another thread */
+	struct pf_batch *pf[PF_SLOTS];
+	size_t pf_take, pf_full, pf_pos;
+	int pf_on, pf_stop;
+	pthread_t pf_thread;
 };
 
 /* ---- the order ---- */
@@ -1212,24 +1227,99 @@ int sorter_next(struct sorter *s, struct record *r)
 	return sorter_next_group(s, &group, r);
 }
 
-int sorter_next_group(struct sorter *s, unsigned *group, struct record *r)
+/* The next record from the merge: 1, 0 at the end, -1 with the error in
+ * s->err (not reported: this may be another thread). */
+static int merge_next(struct sorter *s, unsigned *group, struct record *r)
 {
-	const struct packed *p;
+	const struct packed *p = merger_top(&s->m);
 
-	if (!s->finished)
-		abort();
-	if (s->failed)
-		return -1;
-	p = merger_top(&s->m);
 	if (!p)
 		return 0;
 	unpack(s, p, r);
 	*group = p->group;
 	if (merger_pop(&s->m, s->bufsize) < 0) {
+		pthread_mutex_lock(&s->mx);
 		fail(s, "read");
-		return report_err(s);
+		pthread_mutex_unlock(&s->mx);
+		return -1;
 	}
 	return 1;
+}
+
+static void *prefetch_main(void *arg)
+{
+	struct sorter *s = arg;
+	size_t fill = 0;
+	int end = 0;
+
+	while (!end) {
+		struct pf_batch *b;
+		int rc = 1;
+
+		pthread_mutex_lock(&s->mx);
+		while (s->pf_full == PF_SLOTS && !s->pf_stop)
+			pthread_cond_wait(&s->cv, &s->mx);
+		pthread_mutex_unlock(&s->mx);
+		if (s->pf_stop)
+			break;
+		b = s->pf[fill];
+		for (b->n = 0; b->n < PF_BATCH; b->n++)
+			if ((rc = merge_next(s, &b->group[b->n], &b->r[b->n])) != 1)
+				break;
+		b->end = end = rc != 1;
+		pthread_mutex_lock(&s->mx);
+		s->pf_full++;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mx);
+		fill = (fill + 1) % PF_SLOTS;
+	}
+	return NULL;
+}
+
+void sorter_prefetch(struct sorter *s)
+{
+	size_t i;
+
+	if (!s->finished || s->failed || s->pf_on)
+		return;
+	for (i = 0; i < PF_SLOTS; i++)
+		s->pf[i] = xmalloc(sizeof(*s->pf[i]));
+	s->pf_on = pthread_create(&s->pf_thread, NULL, prefetch_main, s) == 0;
+}
+
+int sorter_next_group(struct sorter *s, unsigned *group, struct record *r)
+{
+	struct pf_batch *b;
+	int rc;
+
+	if (!s->finished)
+		abort();
+	if (s->failed)
+		return -1;
+	if (!s->pf_on) {
+		rc = merge_next(s, group, r);
+		return rc < 0 ? report_err(s) : rc;
+	}
+	for (;;) {
+		pthread_mutex_lock(&s->mx);
+		while (!s->pf_full)
+			pthread_cond_wait(&s->cv, &s->mx);
+		pthread_mutex_unlock(&s->mx);
+		b = s->pf[s->pf_take];
+		if (s->pf_pos < b->n) {
+			*group = b->group[s->pf_pos];
+			*r = b->r[s->pf_pos++];
+			return 1;
+		}
+		if (b->end)
+			return s->err ? report_err(s) : 0;
+		pthread_mutex_lock(&s->mx);
+		s->pf_full--;
+		s->pf_take = (s->pf_take + 1) % PF_SLOTS;
+		s->pf_pos = 0;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mx);
+	}
 }
 
 void sorter_background(struct sorter *s)
@@ -1262,6 +1352,15 @@ void sorter_free(struct sorter *s)
 		pthread_mutex_unlock(&s->mx);
 		pthread_join(s->thread, NULL);
 	}
+	if (s->pf_on) {
+		pthread_mutex_lock(&s->mx);
+		s->pf_stop = 1;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mx);
+		pthread_join(s->pf_thread, NULL);
+	}
+	for (i = 0; i < PF_SLOTS; i++)
+		free(s->pf[i]);
 	merger_release(&s->m);
 	batch_free(s, s->fill);
 	batch_free(s, s->queued);

@@ -66,6 +66,11 @@ int sorter_finish(struct sorter *s);
  * reporting an error (a run could not be read). Only after sorter_finish(). */
 int sorter_next(struct sorter *s, struct record *r);
 
+/* After sorter_finish(): a thread of the sorter's own merges the records
+ * ahead, a few hundred at a time, so that sorter_next() finds them ready
+ * while the caller works on the ones before. */
+void sorter_prefetch(struct sorter *s);
+
 /* The same, with the record's group into *group. */
 int sorter_next_group(struct sorter *s, unsigned *group, struct record *r);
 
