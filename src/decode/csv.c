@@ -89,8 +89,12 @@ static void add_field(struct csv_state *c, const void *s, size_t n)
 	}
 	c->off[c->n] = c->fields.len;
 	c->len[c->n] = n;
-	sb_add(&c->fields, s, n);
-	sb_addc(&c->fields, '\0');
+	if (c->fields.alloc < c->fields.len + n + 2)
+		sb_grow(&c->fields, n + 1);
+	memcpy(c->fields.buf + c->fields.len, s, n);
+	c->fields.len += n + 1;
+	c->fields.buf[c->fields.len - 1] = '\0';
+	c->fields.buf[c->fields.len] = '\0';
 	c->n++;
 }
 
@@ -160,21 +164,22 @@ static int fast_row(struct csv_state *c, const char *s, size_t n, char sep)
 	const char *end = s + n, *p, *q;
 	size_t len;
 
-	for (len = 0; len < n && s[len] != '\n' && s[len] != '\r'; len++)
+	/* The line's end, then no CR or LF before it. */
+	for (len = n; len && (s[len - 1] == '\n' || s[len - 1] == '\r'); len--)
 		;
-	for (p = s + len; p < end; p++)
-		if (*p != '\n' && *p != '\r')
-			return 0;
+	if (memchr(s, '\n', len) || memchr(s, '\r', len))
+		return 0;
 	for (p = s; p < s + len && *p == ' '; p++)
 		;
 	if (p == s + len)
 		return 1;       /* blank: no row, as libcsv */
-	sb_grow(&c->fields, len + 64);
+	sb_grow(&c->fields, len + 1);
 	for (p = s, end = s + len;; p = q + 1) {
 		const char *a = p, *b;
 
-		for (q = p; q < end && *q != sep; q++)
-			;
+		q = memchr(p, sep, (size_t)(end - p));
+		if (!q)
+			q = end;
 		for (b = q; a < b && *a == ' '; a++)
 			;
 		while (b > a && b[-1] == ' ')

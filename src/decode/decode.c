@@ -59,6 +59,11 @@ struct field_state {
 	struct strbuf money;    /* a money text without its currency mark */
 	struct strbuf time;     /* a time text joined from several columns */
 	size_t zone_hint;       /* the [zones] entry found last */
+	char cur[4];            /* the currency found last, and its exponent */
+	int cur_exp;
+	char name[2][16];       /* the status [0] and kind [1] parsed last */
+	size_t name_len[2];     /* (0: none yet) */
+	int name_val[2];
 };
 
 static size_t nextra(const struct fmt_source *s)
@@ -89,6 +94,9 @@ void decode_strip(const char *strip, const char **s, size_t *n)
 	const char *p = *s;
 	size_t len = *n;
 
+	/* Most fields have nothing to strip. */
+	if (!len || (!strippable(strip, p[0]) && !strippable(strip, p[len - 1])))
+		return;
 	while (len && strippable(strip, p[0])) {
 		p++;
 		len--;
@@ -146,8 +154,19 @@ static int utf8_valid(const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 	size_t len;
 
+	/* Codes are mostly ASCII: eight bytes at a time while they are. */
+	while (end - p >= 8) {
+		uint64_t w;
+
+		memcpy(&w, p, 8);
+		if (w & 0x8080808080808080ULL)
+			break;
+		p += 8;
+	}
 	for (; p < end; p += len)
-		if (!(len = utf8_len(p, end)))
+		if (*p < 0x80)
+			len = 1;
+		else if (!(len = utf8_len(p, end)))
 			return 0;
 	return 1;
 }
@@ -507,12 +526,21 @@ static int name_value(struct dctx *d, const struct row *r, const struct value *v
 		      int (*parse)(const char *), const char *what)
 {
 	char buf[16];
-	int x = -1;
+	int x = -1, which = parse == rec_kind_parse;
+	struct field_state *fs = d->fs;
 
 	if (v->n < sizeof(buf)) {
+		/* Rows mostly say what the row before said. */
+		if (v->n && fs->name_len[which] == v->n && !memcmp(fs->name[which], v->s, v->n))
+			return fs->name_val[which];
 		memcpy(buf, v->s, v->n);
 		buf[v->n] = '\0';
 		x = parse(buf);
+		if (x >= 0) {
+			memcpy(fs->name[which], v->s, v->n);
+			fs->name_len[which] = v->n;
+			fs->name_val[which] = x;
+		}
 	}
 	if (x < 0)
 		decode_reject(d, r->line, v->column, r->raw, r->rawlen, "'%s': not a %s",
@@ -996,7 +1024,13 @@ void decode_row(struct dctx *d, const struct row *r)
 	if (v.n == 3) {
 		memcpy(rec.currency, v.s, 3);
 		rec.currency[3] = '\0';
-		exponent = currency_exponent(rec.currency);
+		/* Rows mostly have the currency of the row before. */
+		if (!memcmp(rec.currency, d->fs->cur, 4))
+			exponent = d->fs->cur_exp;
+		else if ((exponent = currency_exponent(rec.currency)) >= 0) {
+			memcpy(d->fs->cur, rec.currency, 4);
+			d->fs->cur_exp = exponent;
+		}
 	}
 	if (exponent < 0) {
 		decode_reject(d, r->line, v.column, r->raw, r->rawlen,
@@ -1043,7 +1077,8 @@ int decode_stats_add(struct decode_stats *st, const struct record *r)
 	int64_t a, fee;
 
 	for (i = 0; i < st->nsums; i++)
-		if (!strcmp(st->sums[i].currency, r->currency)) {
+		if (!memcmp(st->sums[i].currency, r->currency, 3) &&
+		    !strcmp(st->sums[i].currency, r->currency)) {
 			c = &st->sums[i];
 			break;
 		}
