@@ -522,6 +522,7 @@ static int reconcile(struct chan *ch)
 	} else {
 		manifest_ledger_dayfile(ch->mc, ledger_day_path(ch->lday), ledger_day_sha256(ch->lday),
 					ledger_day_rows(ch->lday));
+		ledger_day_prefetch(ch->lday);
 	}
 	/* The statement's merge runs ahead on threads of the sorters. */
 	sorter_prefetch(ch->sorter);

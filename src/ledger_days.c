@@ -77,11 +77,27 @@ struct ledger_days {
 	struct strbuf err;        /* the first error: "file\nwhat" */
 };
 
+#define PF_BATCH 512
+#define PF_SLOTS 4
+
+struct pf_batch {
+	struct record r[PF_BATCH];
+	size_t n;
+	int end, err;             /* no more after these; err: errno of a failure */
+};
+
 struct ledger_day {
 	struct dayfile *f;
 	char *path;
 	char sha[SHA256_HEXLEN + 1];
 	uint64_t rows;
+	/* ledger_day_prefetch(): records read ahead by a thread */
+	struct pf_batch *pf[PF_SLOTS];
+	size_t take, full, pos;
+	int on, stop;
+	pthread_t thread;
+	pthread_mutex_t mx;
+	pthread_cond_t cv;
 };
 
 static char *day_path(struct ledger *l, const char *channel, int64_t day, int64_t gen)
@@ -732,14 +748,85 @@ struct ledger_day *ledger_day_open(struct ledger *l, const char *channel, int64_
 	return x;
 }
 
+static void *prefetch_main(void *arg)
+{
+	struct ledger_day *x = arg;
+	size_t fill = 0;
+	int end = 0;
+
+	while (!end) {
+		struct pf_batch *b;
+		int rc = 1;
+
+		pthread_mutex_lock(&x->mx);
+		while (x->full == PF_SLOTS && !x->stop)
+			pthread_cond_wait(&x->cv, &x->mx);
+		pthread_mutex_unlock(&x->mx);
+		if (x->stop)
+			break;
+		b = x->pf[fill];
+		for (b->n = 0; b->n < PF_BATCH; b->n++)
+			if ((rc = dayfile_next(x->f, &b->r[b->n])) != 1)
+				break;
+		b->err = rc < 0 ? errno : 0;
+		b->end = end = rc != 1;
+		pthread_mutex_lock(&x->mx);
+		x->full++;
+		pthread_cond_broadcast(&x->cv);
+		pthread_mutex_unlock(&x->mx);
+		fill = (fill + 1) % PF_SLOTS;
+	}
+	return NULL;
+}
+
+void ledger_day_prefetch(struct ledger_day *x)
+{
+	size_t i;
+
+	if (x->on)
+		return;
+	for (i = 0; i < PF_SLOTS; i++)
+		x->pf[i] = xmalloc(sizeof(*x->pf[i]));
+	pthread_mutex_init(&x->mx, NULL);
+	pthread_cond_init(&x->cv, NULL);
+	x->on = pthread_create(&x->thread, NULL, prefetch_main, x) == 0;
+}
+
+static int day_error(struct ledger_day *x, int e)
+{
+	error_at(RX_INTERNAL, x->path, 0, "day file: %s", e == EINVAL ?
+		 "damaged or cut short" : strerror(e));
+	return -1;
+}
+
 int ledger_day_next(struct ledger_day *x, struct record *r)
 {
-	int rc = dayfile_next(x->f, r);
+	struct pf_batch *b;
+	int rc;
 
-	if (rc < 0)
-		error_at(RX_INTERNAL, x->path, 0, "day file: %s", errno == EINVAL ?
-			 "damaged or cut short" : strerror(errno));
-	return rc;
+	if (!x->on) {
+		rc = dayfile_next(x->f, r);
+		return rc < 0 ? day_error(x, errno) : rc;
+	}
+	for (;;) {
+		pthread_mutex_lock(&x->mx);
+		while (!x->full)
+			pthread_cond_wait(&x->cv, &x->mx);
+		pthread_mutex_unlock(&x->mx);
+		b = x->pf[x->take];
+		if (x->pos < b->n) {
+			*r = b->r[x->pos++];
+			return 1;
+		}
+		if (b->end)
+			return b->err ? day_error(x, b->err) : 0;
+		pthread_mutex_lock(&x->mx);
+		x->full--;
+		x->take = (x->take + 1) % PF_SLOTS;
+		x->pos = 0;
+		pthread_cond_broadcast(&x->cv);
+		pthread_mutex_unlock(&x->mx);
+	}
 }
 
 const char *ledger_day_sha256(const struct ledger_day *x)
@@ -759,8 +846,21 @@ const char *ledger_day_path(const struct ledger_day *x)
 
 void ledger_day_close(struct ledger_day *x)
 {
+	size_t i;
+
 	if (!x)
 		return;
+	if (x->on) {
+		pthread_mutex_lock(&x->mx);
+		x->stop = 1;
+		pthread_cond_broadcast(&x->cv);
+		pthread_mutex_unlock(&x->mx);
+		pthread_join(x->thread, NULL);
+		pthread_mutex_destroy(&x->mx);
+		pthread_cond_destroy(&x->cv);
+	}
+	for (i = 0; i < PF_SLOTS; i++)
+		free(x->pf[i]);
 	dayfile_close(x->f);
 	free(x->path);
 	free(x);

@@ -59,6 +59,9 @@ void ledger_days_end(struct ledger_days *d, int committed);
  */
 struct ledger_day *ledger_day_open(struct ledger *l, const char *channel, int64_t day,
 				   int64_t from, int64_t to, const char **why);
+/* Read ahead on a thread of its own, a few hundred items at a time, so
+ * that ledger_day_next() finds them ready. */
+void ledger_day_prefetch(struct ledger_day *x);
 /* The next item in join order: 1, 0 at the end, -1 after reporting. */
 int ledger_day_next(struct ledger_day *x, struct record *r);
 /* The file's SHA-256 (hex) and rows, as recorded when it was written. */

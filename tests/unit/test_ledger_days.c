@@ -225,6 +225,8 @@ static uint64_t check_day(struct ws *w, int64_t d)
 	x = ledger_day_open(w->l, "wechat", d, from, to, &why);
 	if (!x)
 		fail_msg("day %lld: no day file: %s", (long long)d, why);
+	if (d % 2)
+		ledger_day_prefetch(x);    /* read ahead on a thread, for odd days */
 	c = ledger_scan_paid(w->l, "wechat", from, to);
 	assert_non_null(c);
 	while ((rc = ledger_scan_next(c, &a)) == 1) {
