@@ -144,30 +144,52 @@ void correction_make(const char *channel, const struct discrepancy *d, int actio
 	sb_release(&sb);
 }
 
-int tally_add(struct tally *t, int item, const char *currency, int64_t amount)
+static struct tally_cell *cell(struct tally *t, int item, const char *currency)
 {
-	struct tally_cell *c = NULL;
-	int64_t sum;
+	struct tally_cell *c;
 	size_t i;
 
-	for (i = 0; i < t->n; i++) {
-		if (t->cells[i].item == item && !strcmp(t->cells[i].currency, currency)) {
-			c = &t->cells[i];
-			break;
-		}
-	}
-	if (!c) {
-		t->cells = xgrow(t->cells, &t->alloc, t->n + 1, sizeof(*t->cells));
-		c = &t->cells[t->n++];
-		memset(c, 0, sizeof(*c));
-		c->item = item;
-		snprintf(c->currency, sizeof(c->currency), "%s", currency);
-	}
+	for (i = 0; i < t->n; i++)
+		if (t->cells[i].item == item && !strcmp(t->cells[i].currency, currency))
+			return &t->cells[i];
+	t->cells = xgrow(t->cells, &t->alloc, t->n + 1, sizeof(*t->cells));
+	c = &t->cells[t->n++];
+	memset(c, 0, sizeof(*c));
+	c->item = item;
+	snprintf(c->currency, sizeof(c->currency), "%s", currency);
+	return c;
+}
+
+int tally_add(struct tally *t, int item, const char *currency, int64_t amount)
+{
+	struct tally_cell *c = cell(t, item, currency);
+	int64_t sum;
+
 	if (__builtin_add_overflow(c->amount, amount, &sum))
 		return -1;
 	c->amount = sum;
 	c->count++;
 	return 0;
+}
+
+int tally_merge(struct tally *t, const struct tally *from)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < from->n; i++) {
+		const struct tally_cell *f = &from->cells[i];
+		struct tally_cell *c = cell(t, f->item, f->currency);
+		int64_t sum;
+
+		if (__builtin_add_overflow(c->amount, f->amount, &sum)) {
+			rc = -1;
+			continue;
+		}
+		c->amount = sum;
+		c->count += f->count;
+	}
+	return rc;
 }
 
 const struct tally_cell *tally_get(const struct tally *t, int item, const char *currency)
@@ -481,7 +503,7 @@ enum origin {
 
 static int excluded(const struct classifier *c, const struct record *l)
 {
-	return c->rules && rules_excluded(c->rules, l, RULES_LEDGER);
+	return c->rules && rules_excluded(c->rules, l, RULES_LEDGER, NULL);
 }
 
 /* The rows wait for the ledger (statement-wait-days): 1 when they do. */

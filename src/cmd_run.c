@@ -85,7 +85,6 @@ struct chan {
 	int64_t line_offset;
 	struct record head[2];
 	int have[2], ended[2];
-	pthread_mutex_t mx;      /* the rules and tallies, between the halves */
 	struct classifier cl;
 	struct run_info ri;
 	struct pending_item *settled;   /* settled earlier, due today */
@@ -145,10 +144,13 @@ static int on_record(const struct record *r, void *ctx)
 	return 0;
 }
 
-/* Half of a statement decoded on a thread of its own. */
+/* Half of a statement decoded on a thread of its own, with its own rules
+ * state and tallies: taken over by the channel's when both are done. */
 struct half {
 	struct chan *ch;
 	struct sorter *sorter;
+	struct rules_day *rday;
+	struct tally tally;
 	int foreign;             /* a row of another channel: decode again to say so */
 	int bad;
 };
@@ -166,11 +168,9 @@ static int on_half(const struct record *r, void *ctx)
 	}
 	copy = *r;
 	copy.file = ch->name;
-	pthread_mutex_lock(&ch->mx);
-	rc = rules_day_row(ch->rday, &copy);
-	if (rc == RULES_ROW_OTHER && tally_add(&ch->cl.tally, TALLY_OTHER, r->currency, r->amount) < 0)
+	rc = rules_day_row(h->rday, &copy);
+	if (rc == RULES_ROW_OTHER && tally_add(&h->tally, TALLY_OTHER, r->currency, r->amount) < 0)
 		rc = -1;
-	pthread_mutex_unlock(&ch->mx);
 	if (rc == RULES_ROW_JOIN && sorter_add(h->sorter, &copy) == 0)
 		return 0;
 	if (rc == RULES_ROW_JOIN || rc < 0) {
@@ -191,39 +191,46 @@ static void half_done(void *ctx)
 
 /*
  * Decode a big statement in two halves at once. 0 when done (the two
- * sorters in ch), 1 when not: the caller decodes it whole (the rules' and
- * tallies' state then starts again).
+ * sorters in ch, the halves' rules state and tallies taken into ch's), 1
+ * when not: the caller decodes it whole, ch's state untouched.
  */
 static int read_halves(struct chan *ch, const struct format *f, const char *path,
-		       const struct decode_opts *o, struct decode_stats *st)
+			const struct decode_opts *o, struct decode_stats *st)
 {
 	struct run *run = ch->run;
 	struct half h[2];
 	struct decode_half dh[2];
-	int i, rc;
+	int i, rc, ok;
 
 	memset(h, 0, sizeof(h));
 	for (i = 0; i < 2; i++) {
 		h[i].ch = ch;
 		h[i].sorter = sorter_new(run->memory / 2, NULL);
+		h[i].rday = rules_day_new(ch->rules, ch->tz, ch->cc->cutoff, run->day, &h[i].tally);
 		dh[i].fn = on_half;
 		dh[i].ctx = &h[i];
 		dh[i].done = half_done;
 	}
-	pthread_mutex_init(&ch->mx, NULL);
 	rc = decode_split(f, path, o, dh, st, &ch->line_offset, o->progress);
-	pthread_mutex_destroy(&ch->mx);
-	if (rc == 0 && !h[0].bad && !h[1].bad && !h[0].foreign && !h[1].foreign) {
+	ok = rc == 0 && !h[0].bad && !h[1].bad && !h[0].foreign && !h[1].foreign;
+	for (i = 0; ok && i < 2; i++) {
+		rules_day_absorb(ch->rday, h[i].rday, i ? ch->line_offset : 0);
+		if (tally_merge(&ch->cl.tally, &h[i].tally) < 0) {
+			error_at(RX_BADINPUT, ch->name, 0, "amount: sum out of range");
+			ch->bad_input = 1;
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		rules_day_free(h[i].rday);
+		tally_release(&h[i].tally);
+	}
+	if (ok) {
 		ch->sorter = h[0].sorter;
 		ch->sorter2 = h[1].sorter;
 		return 0;
 	}
 	sorter_free(h[0].sorter);
 	sorter_free(h[1].sorter);
-	tally_release(&ch->cl.tally);
-	rules_day_free(ch->rday);
-	ch->rday = rules_day_new(ch->rules, ch->tz, ch->cc->cutoff, run->day, &ch->cl.tally);
-	ch->cl.rday = ch->rday;
 	memset(st, 0, sizeof(*st));
 	return 1;
 }

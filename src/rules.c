@@ -912,28 +912,53 @@ static char *field_of(struct record *rec, int f)
 	}
 }
 
-static int pattern_matches(const struct rules *r, const struct pattern *p,
+struct rules_scratch {
+	pcre2_match_data *md;
+};
+
+struct rules_scratch *rules_scratch_new(void)
+{
+	struct rules_scratch *s = xcalloc(1, sizeof(*s));
+
+	s->md = pcre2_match_data_create(16, NULL);
+	if (!s->md)
+		out_of_memory();
+	return s;
+}
+
+void rules_scratch_free(struct rules_scratch *s)
+{
+	if (!s)
+		return;
+	pcre2_match_data_free(s->md);
+	free(s);
+}
+
+static int pattern_matches(pcre2_match_data *md, const struct pattern *p,
 			   const struct record *rec)
 {
 	const char *s = field_of((struct record *)rec, p->field);
 
 	if (p->kind >= 0 && p->kind != rec->kind)
 		return 0;
-	return pcre2_match(p->re, (PCRE2_SPTR)s, strlen(s), 0, 0, r->md, NULL) >= 0;
+	return pcre2_match(p->re, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL) >= 0;
 }
 
-int rules_excluded(const struct rules *r, const struct record *rec, int side)
+int rules_excluded(const struct rules *r, const struct record *rec, int side,
+		   struct rules_scratch *s)
 {
+	pcre2_match_data *md = s ? s->md : r->md;
 	size_t i;
 
 	for (i = 0; i < r->nexclude; i++)
-		if ((r->exclude[i].side & side) && pattern_matches(r, &r->exclude[i], rec))
+		if ((r->exclude[i].side & side) && pattern_matches(md, &r->exclude[i], rec))
 			return 1;
 	return 0;
 }
 
-int rules_extract(const struct rules *r, struct record *rec)
+int rules_extract(const struct rules *r, struct record *rec, struct rules_scratch *s)
 {
+	pcre2_match_data *md = s ? s->md : r->md;
 	char code[REC_CODE_MAX + 1];
 	int applied = 0;
 	size_t i;
@@ -942,9 +967,9 @@ int rules_extract(const struct rules *r, struct record *rec)
 		const struct pattern *p = &r->extract[i];
 		PCRE2_SIZE *ov;
 
-		if (!pattern_matches(r, p, rec))
+		if (!pattern_matches(md, p, rec))
 			continue;
-		ov = pcre2_get_ovector_pointer(r->md);
+		ov = pcre2_get_ovector_pointer(md);
 		if (ov[2 * p->group] == PCRE2_UNSET)
 			continue;
 		snprintf(code, sizeof(code), "%.*s", (int)(ov[2 * p->group + 1] - ov[2 * p->group]),

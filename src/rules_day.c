@@ -35,6 +35,7 @@ struct rules_day {
 	int cutoff;
 	int64_t day;
 	struct tally *t;
+	struct rules_scratch *scratch;   /* for the patterns, on rd's thread */
 	struct keptlist revs, carried;
 	/* rows left waiting by this run */
 	struct record *wait;
@@ -60,6 +61,7 @@ struct rules_day *rules_day_new(const struct rules *r, const struct tz *z, int c
 	rd->cutoff = cutoff;
 	rd->day = day;
 	rd->t = t;
+	rd->scratch = rules_scratch_new();
 	return rd;
 }
 
@@ -69,6 +71,7 @@ void rules_day_free(struct rules_day *rd)
 
 	if (!rd)
 		return;
+	rules_scratch_free(rd->scratch);
 	free(rd->revs.v);
 	free(rd->carried.v);
 	free(rd->wait);
@@ -119,8 +122,8 @@ static void keep(struct keptlist *l, const struct record *r, int64_t expires)
 
 int rules_day_row(struct rules_day *rd, struct record *r)
 {
-	rules_extract(rd->r, r);
-	if (rules_excluded(rd->r, r, RULES_STATEMENT))
+	rules_extract(rd->r, r, rd->scratch);
+	if (rules_excluded(rd->r, r, RULES_STATEMENT, rd->scratch))
 		return tally(rd, TALLY_EXCLUDED, r) < 0 ? -1 : RULES_ROW_TAKEN;
 	if (r->status != STATUS_SUCCESS)
 		return RULES_ROW_OTHER;
@@ -133,6 +136,21 @@ int rules_day_row(struct rules_day *rd, struct record *r)
 		return -1;
 	keep(&rd->revs, r, 0);
 	return RULES_ROW_TAKEN;
+}
+
+void rules_day_absorb(struct rules_day *rd, struct rules_day *from, int64_t line_offset)
+{
+	size_t i;
+
+	for (i = 0; i < from->revs.n; i++) {
+		struct kept *k;
+
+		rd->revs.v = xgrow(rd->revs.v, &rd->revs.alloc, rd->revs.n + 1, sizeof(*rd->revs.v));
+		k = &rd->revs.v[rd->revs.n++];
+		*k = from->revs.v[i];
+		k->r.line += line_offset;
+	}
+	from->revs.n = 0;
 }
 
 static const char *intern(struct rules_day *rd, const char *name)

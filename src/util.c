@@ -9,7 +9,7 @@
 
 #include "recon/util.h"
 
-static void oom(void)
+void out_of_memory(void)
 {
 	fputs("recon: error: out of memory\n", stderr);
 	exit(5);
@@ -20,7 +20,7 @@ void *xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 
 	if (!p)
-		oom();
+		out_of_memory();
 	return p;
 }
 
@@ -29,7 +29,7 @@ void *xcalloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
 	if (!p)
-		oom();
+		out_of_memory();
 	return p;
 }
 
@@ -37,7 +37,7 @@ void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p)
-		oom();
+		out_of_memory();
 	return p;
 }
 
@@ -65,7 +65,7 @@ void *xgrow(void *arr, size_t *alloc, size_t need, size_t sz)
 	if (n < need)
 		n = need;
 	if (n > SIZE_MAX / sz)
-		oom();
+		out_of_memory();
 	*alloc = n;
 	return xrealloc(arr, n * sz);
 }

@@ -136,6 +136,9 @@ struct tally {
 /* Count one more of item in currency and add amount. Returns 0, or -1 when
  * the sum would overflow (nothing added; the caller reports). */
 int tally_add(struct tally *t, int item, const char *currency, int64_t amount);
+/* Add from's counts and sums to t's (new cells after t's, in from's order).
+ * Returns 0, or -1 when a sum would overflow (that cell not added). */
+int tally_merge(struct tally *t, const struct tally *from);
 /* The cell of (item, currency), or NULL. */
 const struct tally_cell *tally_get(const struct tally *t, int item, const char *currency);
 /* Total count of item over all currencies. */

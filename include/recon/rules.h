@@ -83,14 +83,26 @@ int64_t rules_fee_tolerance(const struct rules *r, int kind, const char *currenc
  */
 int rules_action(const struct rules *r, const struct discrepancy *d, int64_t age);
 
+/*
+ * Matching a pattern needs scratch memory (PCRE2's match data) that one
+ * thread at a time may use. The rules carry one for the thread that loaded
+ * them (scratch NULL below); another thread matching at the same time
+ * brings its own: rules_scratch_new() (dies when out of memory), freed by
+ * rules_scratch_free() (NULL is fine).
+ */
+struct rules_scratch;
+struct rules_scratch *rules_scratch_new(void);
+void rules_scratch_free(struct rules_scratch *s);
+
 enum rules_side { RULES_STATEMENT = 1, RULES_LEDGER = 2 };
 /* Does an [exclude] pattern for side (RULES_STATEMENT or RULES_LEDGER)
  * match rec? 1 yes (rec is left out of the reconciliation), 0 no. */
-int rules_excluded(const struct rules *r, const struct record *rec, int side);
+int rules_excluded(const struct rules *r, const struct record *rec, int side,
+		   struct rules_scratch *s);
 /* Apply the [extract] patterns to a statement row, in file order: each
  * that matches its field stores its capture in its target field. Returns
  * how many applied. */
-int rules_extract(const struct rules *r, struct record *rec);
+int rules_extract(const struct rules *r, struct record *rec, struct rules_scratch *s);
 
 /* ---- one channel's day ---- */
 
@@ -115,6 +127,15 @@ enum rules_row_verdict {
  * or -1 after reporting a sum out of range.
  */
 int rules_day_row(struct rules_day *rd, struct record *r);
+
+/*
+ * Part of a statement was fed to another day state, from (same rules, zone
+ * and day; on a thread of its own: each has its own scratch): take over its
+ * kept rows, their lines moved by line_offset (the lines before its part),
+ * as if fed here; from keeps none. Its tally is the caller's to add up
+ * (tally_merge). Before rules_day_ready().
+ */
+void rules_day_absorb(struct rules_day *rd, struct rules_day *from, int64_t line_offset);
 
 /* A row carried from an earlier statement, waiting until expires_day.
  * file is copied. Before rules_day_ready(). */

@@ -9,6 +9,9 @@
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
+/* Say "out of memory" and exit with status 5: what the x* allocators do
+ * when the system has none; for other allocators' failures. */
+__attribute__((noreturn)) void out_of_memory(void);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);

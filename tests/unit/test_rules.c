@@ -427,23 +427,23 @@ static void test_patterns(void **state)
 	struct record b = row(KIND_REFUND, "SBX9", -100, 0, FROM, 3);
 
 	(void)state;
-	assert_true(rules_excluded(r, &a, RULES_STATEMENT));
-	assert_true(rules_excluded(r, &a, RULES_LEDGER));
-	assert_true(rules_excluded(r, &b, RULES_STATEMENT));
-	assert_false(rules_excluded(r, &b, RULES_LEDGER));   /* side = statement */
+	assert_true(rules_excluded(r, &a, RULES_STATEMENT, NULL));
+	assert_true(rules_excluded(r, &a, RULES_LEDGER, NULL));
+	assert_true(rules_excluded(r, &b, RULES_STATEMENT, NULL));
+	assert_false(rules_excluded(r, &b, RULES_LEDGER, NULL));   /* side = statement */
 	b.kind = KIND_REVERSAL;                               /* kind = REFUND only */
-	assert_false(rules_excluded(r, &b, RULES_STATEMENT));
+	assert_false(rules_excluded(r, &b, RULES_STATEMENT, NULL));
 
 	a = row(KIND_PAY, "memo", 100, 0, FROM, 2);
 	strcpy(a.channel_txn_id, "TRANSFER FROM X, ORDER: A1001 THANK YOU");
-	assert_int_equal(rules_extract(r, &a), 1);
+	assert_int_equal(rules_extract(r, &a, NULL), 1);
 	assert_string_equal(a.order_code, "A1001");
 	strcpy(a.channel_txn_id, "no order here");
 	strcpy(a.order_code, "kept");
-	assert_int_equal(rules_extract(r, &a), 0);
+	assert_int_equal(rules_extract(r, &a, NULL), 0);
 	assert_string_equal(a.order_code, "kept");
 	strcpy(a.order_code, "RF-77x");
-	assert_int_equal(rules_extract(r, &a), 1);
+	assert_int_equal(rules_extract(r, &a, NULL), 1);
 	assert_string_equal(a.refund_code, "77x");
 	assert_string_equal(a.order_code, "RF-77x");
 	rules_free(r);
@@ -787,6 +787,44 @@ static void test_reversals(void **state)
 	stop(state);
 }
 
+/* A statement decoded in two halves, each with its own day state: the
+ * second half's reversal, absorbed, cancels a row of the first and one of
+ * nothing is reported at its line in the whole file; the tallies add up. */
+static void test_halves_absorbed(void **state)
+{
+	const char *why = NULL;
+	struct tally t2;
+	struct rules_day *half;
+	struct record s[1], rev;
+
+	(void)state;
+	start("");
+	memset(&t2, 0, sizeof(t2));
+	half = rules_day_new(R, tz_get("+08:00", &why), 0, DAY, &t2);
+	s[0] = row(KIND_PAY, "P1", 3000, 0, FROM + 60, 2);
+	rev = row(KIND_REVERSAL, "P1", -3000, 0, FROM + 90, 3);
+	assert_int_equal(rules_day_row(half, &rev), RULES_ROW_TAKEN);
+	rev = row(KIND_REVERSAL, "P9", -700, 0, FROM + 110, 4);
+	assert_int_equal(rules_day_row(half, &rev), RULES_ROW_TAKEN);
+	rules_day_absorb(RD, half, 1000);
+	assert_int_equal(tally_merge(&C.tally, &t2), 0);
+	rules_day_free(half);
+	tally_release(&t2);
+	rules_day_ready(RD);
+	assert_int_equal(tally_count(&C.tally, TALLY_STATEMENT), 2);
+	assert_int_equal(figure(TALLY_STATEMENT), -3700);
+
+	assert_int_equal(group(KIND_PAY, "P1", s, 1, NULL), 0);
+	assert_int_equal(W.nd, 0);
+	assert_int_equal(figure(TALLY_REVERSED), 3000);
+	assert_int_equal(rules_day_finish(RD, &C), 0);
+	assert_int_equal(W.nd, 1);
+	assert_int_equal(W.d[0].cls, CLASS_SHORT);
+	assert_string_equal(W.d[0].order_code, "P9");
+	assert_int_equal(W.d[0].source_line, 1004);
+	stop(state);
+}
+
 static void test_waiting_rows(void **state)
 {
 	struct record s[1], l, got;
@@ -910,6 +948,7 @@ int main(void)
 		cmocka_unit_test(test_tolerance_and_fee),
 		cmocka_unit_test(test_ignore_keeps_keys),
 		cmocka_unit_test(test_reversals),
+		cmocka_unit_test(test_halves_absorbed),
 		cmocka_unit_test(test_waiting_rows),
 		cmocka_unit_test(test_age),
 	};
