@@ -166,19 +166,27 @@ int fetch_record(struct fetcher *f, const struct channel_conf *cc, int64_t day,
 
 /* 1 when the file at path (st) has the bytes of the latest archived copy
  * of the channel's statement for date (its SHA-256 then in hex), 0 when
- * not, or when that cannot be told cheaply (no copy of that size). */
+ * not, or when that cannot be told cheaply (no copy of that size). A file
+ * whose stat is the one remembered when it was last read is not read
+ * again (archive_seen_get). */
 static int same_as_archived(struct fetcher *f, const struct channel_conf *cc, const char *date,
 			    const char *path, const struct stat *st, char *hex)
 {
 	struct archived a;
 	char *obj;
-	int same;
+	int same = 0;
 
 	if (archive_index_latest(f->ix, cc->name, date, &a) != 1)
 		return 0;
 	obj = archive_object_path(f->dir, a.sha256);
-	same = a.size == (uint64_t)st->st_size && access(obj, F_OK) == 0 &&
-	       sha256_file(path, hex) == 0 && !strcmp(hex, a.sha256);
+	if (a.size == (uint64_t)st->st_size && access(obj, F_OK) == 0) {
+		if (archive_seen_get(f->dir, path, st, hex)) {
+			same = !strcmp(hex, a.sha256);
+		} else if (sha256_file(path, hex) == 0) {
+			archive_seen_put(f->dir, path, st, hex);
+			same = !strcmp(hex, a.sha256);
+		}
+	}
 	free(obj);
 	archived_release(&a);
 	return same;
@@ -217,6 +225,8 @@ static int fetch_local(struct fetcher *f, const struct channel_conf *cc, const c
 		return RX_OK;
 	}
 	r = archive_put_file(f->dir, path, hex, &size, &added);
+	if (r == 0)
+		archive_seen_put(f->dir, path, &st, hex);
 	free(path);
 	if (r == -2)
 		return RX_BADINPUT;

@@ -24,6 +24,7 @@
 #include "recon/sha256.h"
 
 struct sqlite3;
+struct stat;
 
 /* ---- the store ---- */
 
@@ -66,6 +67,18 @@ int archive_put_file(const char *dir, const char *path, char *hex, uint64_t *siz
 		     int *added);
 /* Store n bytes of memory; as archive_tmp_commit(). Returns 0 or -1. */
 int archive_put_buf(const char *dir, const void *p, size_t n, char *hex, int *added);
+
+/*
+ * What the bytes of the local file at path hash to, remembered by its stat
+ * (src/archive_seen.c): archive_seen_get() fills hex (65 bytes) and
+ * returns 1 when st is the stat remembered for path, else 0.
+ * archive_seen_put() remembers hex for path when path's stat is still
+ * before (taken before its bytes were read) and has not changed for a
+ * while; quiet (a cache: a failure costs the next run a hash).
+ */
+int archive_seen_get(const char *dir, const char *path, const struct stat *st, char *hex);
+void archive_seen_put(const char *dir, const char *path, const struct stat *before,
+		      const char *hex);
 
 /* dir/<aa>/<hex>: a new string, whether or not the object exists. */
 char *archive_object_path(const char *dir, const char *hex);

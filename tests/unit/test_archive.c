@@ -145,6 +145,40 @@ static void test_put_file(void **state)
 	assert_int_equal(diag_status(), RX_BADINPUT);
 }
 
+/* A file's hash is remembered by its stat once it has settled, and any
+ * change to it, even to the same size and times, forgets it. */
+static void test_seen_remembers_settled_files(void **state)
+{
+	char src[96], hex[65];
+	struct stat st;
+	struct timespec old[2] = {{0, 0}, {0, 0}};
+
+	(void)state;
+	snprintf(src, sizeof(src), "%s/statement.csv", dir);
+	write_file(src, "hello\n", 0644);
+	assert_int_equal(stat(src, &st), 0);
+	archive_seen_put(dir, src, &st, HELLO_SHA);
+	/* just written: it could still change within the clock's step */
+	assert_int_equal(archive_seen_get(dir, src, &st, hex), 0);
+	sleep(3);
+	archive_seen_put(dir, src, &st, HELLO_SHA);
+	assert_int_equal(archive_seen_get(dir, src, &st, hex), 1);
+	assert_string_equal(hex, HELLO_SHA);
+	/* the same path, other bytes of the same size, the old times put back */
+	old[0] = st.st_atim;
+	old[1] = st.st_mtim;
+	write_file(src, "HELLO\n", 0644);
+	assert_int_equal(utimensat(AT_FDCWD, src, old, 0), 0);
+	assert_int_equal(stat(src, &st), 0);
+	assert_int_equal(archive_seen_get(dir, src, &st, hex), 0);
+	/* a stat taken before a change is not remembered after it */
+	write_file(src, "bye\n", 0644);
+	sleep(3);
+	archive_seen_put(dir, src, &st, HELLO_SHA);
+	assert_int_equal(stat(src, &st), 0);
+	assert_int_equal(archive_seen_get(dir, src, &st, hex), 0);
+}
+
 static void test_check_finds_damage(void **state)
 {
 	char hex[65], *p;
@@ -390,6 +424,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_put_buf_stores_by_content, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_bytes_are_a_no_op, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_put_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seen_remembers_settled_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_finds_damage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_object_is_never_replaced, setup,
 						teardown),
