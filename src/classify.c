@@ -149,9 +149,16 @@ static struct tally_cell *cell(struct tally *t, int item, const char *currency)
 	struct tally_cell *c;
 	size_t i;
 
+	/* Rows come in runs of one item and currency: try the last one first */
+	if (t->last < t->n && t->cells[t->last].item == item &&
+	    !strcmp(t->cells[t->last].currency, currency))
+		return &t->cells[t->last];
 	for (i = 0; i < t->n; i++)
-		if (t->cells[i].item == item && !strcmp(t->cells[i].currency, currency))
+		if (t->cells[i].item == item && !strcmp(t->cells[i].currency, currency)) {
+			t->last = i;
 			return &t->cells[i];
+		}
+	t->last = t->n;
 	t->cells = xgrow(t->cells, &t->alloc, t->n + 1, sizeof(*t->cells));
 	c = &t->cells[t->n++];
 	memset(c, 0, sizeof(*c));

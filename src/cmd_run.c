@@ -554,7 +554,7 @@ static int reconcile(struct chan *ch)
 	now_text(ch->ri.finished);
 	ch->ri.tally = ch->cl.tally;
 	rc = runstore_finish(run->rs, &ch->ri);
-	ch->ri.tally = (struct tally){ NULL, 0, 0 };
+	ch->ri.tally = (struct tally){ .cells = NULL };
 out:
 	free(pend);
 	return rc;

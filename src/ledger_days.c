@@ -94,6 +94,7 @@ struct ledger_day {
 	/* ledger_day_prefetch(): records read ahead by a thread */
 	struct pf_batch *pf[PF_SLOTS];
 	size_t take, full, pos;
+	int held;                 /* the reader has seen pf[take] filled */
 	int on, stop;
 	pthread_t thread;
 	pthread_mutex_t mx;
@@ -809,10 +810,14 @@ int ledger_day_next(struct ledger_day *x, struct record *r)
 		return rc < 0 ? day_error(x, errno) : rc;
 	}
 	for (;;) {
-		pthread_mutex_lock(&x->mx);
-		while (!x->full)
-			pthread_cond_wait(&x->cv, &x->mx);
-		pthread_mutex_unlock(&x->mx);
+		/* The lock only to wait for a batch, not for each record */
+		if (!x->held) {
+			pthread_mutex_lock(&x->mx);
+			while (!x->full)
+				pthread_cond_wait(&x->cv, &x->mx);
+			pthread_mutex_unlock(&x->mx);
+			x->held = 1;
+		}
 		b = x->pf[x->take];
 		if (x->pos < b->n) {
 			*r = b->r[x->pos++];
@@ -824,6 +829,7 @@ int ledger_day_next(struct ledger_day *x, struct record *r)
 		x->full--;
 		x->take = (x->take + 1) % PF_SLOTS;
 		x->pos = 0;
+		x->held = 0;
 		pthread_cond_broadcast(&x->cv);
 		pthread_mutex_unlock(&x->mx);
 	}

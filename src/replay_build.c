@@ -433,7 +433,7 @@ static int add_carried(struct sqlite3 *db, const struct manifest_run *r, int64_t
 {
 	struct rules *rules;
 	struct rules_day *rd;
-	struct tally t = { NULL, 0, 0 };
+	struct tally t = { .cells = NULL };
 	const char *why;
 	const struct tz *z = tz_get(r->timezone, &why);
 	size_t i;

@@ -152,6 +152,7 @@ struct sorter {
 	/* sorter_prefetch(): records merged ahead by another thread */
 	struct pf_batch *pf[PF_SLOTS];
 	size_t pf_take, pf_full, pf_pos;
+	int pf_held;              /* the reader has seen pf[pf_take] filled */
 	int pf_on, pf_stop;
 	pthread_t pf_thread;
 };
@@ -242,6 +243,13 @@ static uint64_t prefix_of(const struct packed *p, size_t skip)
 	const unsigned char *k = (const unsigned char *)p_key(p, &len);
 	uint64_t x = (uint64_t)p->kind << 56;
 
+	/* The usual case: eight key bytes there to load at once, seven kept */
+	if (skip + 8 <= len) {
+		uint64_t w;
+
+		memcpy(&w, k + skip, 8);
+		return x | (__builtin_bswap64(w) >> 8);
+	}
 	for (i = 0; i < 7 && skip + i < len; i++)
 		x |= (uint64_t)k[skip + i] << (48 - 8 * i);
 	return x;
@@ -1301,10 +1309,14 @@ int sorter_next_group(struct sorter *s, unsigned *group, struct record *r)
 		return rc < 0 ? report_err(s) : rc;
 	}
 	for (;;) {
-		pthread_mutex_lock(&s->mx);
-		while (!s->pf_full)
-			pthread_cond_wait(&s->cv, &s->mx);
-		pthread_mutex_unlock(&s->mx);
+		/* The lock only to wait for a batch, not for each record */
+		if (!s->pf_held) {
+			pthread_mutex_lock(&s->mx);
+			while (!s->pf_full)
+				pthread_cond_wait(&s->cv, &s->mx);
+			pthread_mutex_unlock(&s->mx);
+			s->pf_held = 1;
+		}
 		b = s->pf[s->pf_take];
 		if (s->pf_pos < b->n) {
 			*group = b->group[s->pf_pos];
@@ -1317,6 +1329,7 @@ int sorter_next_group(struct sorter *s, unsigned *group, struct record *r)
 		s->pf_full--;
 		s->pf_take = (s->pf_take + 1) % PF_SLOTS;
 		s->pf_pos = 0;
+		s->pf_held = 0;
 		pthread_cond_broadcast(&s->cv);
 		pthread_mutex_unlock(&s->mx);
 	}

@@ -38,13 +38,32 @@ static unsigned char *put(unsigned char *p, uint64_t v)
 	return p;
 }
 
+/* How many leading bytes a and b (max bytes each) share: eight at a time
+ * where the order of a word's bytes allows. */
+static size_t shared(const char *a, const char *b, size_t max)
+{
+	size_t k = 0;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; k + 8 <= max; k += 8) {
+		uint64_t x, y;
+
+		memcpy(&x, a + k, 8);
+		memcpy(&y, b + k, 8);
+		if (x != y)
+			return k + (size_t)__builtin_ctzll(x ^ y) / 8;
+	}
+#endif
+	while (k < max && a[k] == b[k])
+		k++;
+	return k;
+}
+
 static unsigned char *put_code(unsigned char *p, char *prev, uint8_t *plen, const char *s,
 			       size_t n)
 {
-	size_t k, max = n < *plen ? n : *plen;
+	size_t k = shared(prev, s, n < *plen ? n : *plen);
 
-	for (k = 0; k < max && prev[k] == s[k]; k++)
-		;
 	*p++ = (unsigned char)k;
 	*p++ = (unsigned char)(n - k);
 	memcpy(p, s + k, n - k);

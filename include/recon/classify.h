@@ -131,6 +131,7 @@ struct tally_cell {
 struct tally {
 	struct tally_cell *cells;      /* in order of first use */
 	size_t n, alloc;
+	size_t last;                   /* the cell found last */
 };
 
 /* Count one more of item in currency and add amount. Returns 0, or -1 when

@@ -614,7 +614,7 @@ static void test_names(void **state)
 
 static void test_tally_overflow(void **state)
 {
-	struct tally t = { NULL, 0, 0 };
+	struct tally t = { .cells = NULL };
 
 	(void)state;
 	assert_int_equal(tally_add(&t, TALLY_LONG, "CNY", INT64_MAX), 0);

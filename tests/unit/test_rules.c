@@ -902,7 +902,7 @@ static void test_age(void **state)
 	/* 2026-11-02 with a 17:00 cut-off runs from 17:00 on Nov 1 (PST) */
 	int64_t day = 20759, from, to;
 	struct rules_day *rd;
-	struct tally t = { NULL, 0, 0 };
+	struct tally t = { .cells = NULL };
 
 	(void)state;
 	assert_non_null(la);
