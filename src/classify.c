@@ -144,6 +144,20 @@ void correction_make(const char *channel, const struct discrepancy *d, int actio
 	sb_release(&sb);
 }
 
+/* A cell's currency is currency: at most three letters, so no strcmp call */
+static int same_currency(const char *cell, const char *currency)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (cell[i] != currency[i])
+			return 0;
+		if (!cell[i])
+			return 1;
+	}
+	return 1;
+}
+
 static struct tally_cell *cell(struct tally *t, int item, const char *currency)
 {
 	struct tally_cell *c;
@@ -151,10 +165,10 @@ static struct tally_cell *cell(struct tally *t, int item, const char *currency)
 
 	/* Rows come in runs of one item and currency: try the last one first */
 	if (t->last < t->n && t->cells[t->last].item == item &&
-	    !strcmp(t->cells[t->last].currency, currency))
+	    same_currency(t->cells[t->last].currency, currency))
 		return &t->cells[t->last];
 	for (i = 0; i < t->n; i++)
-		if (t->cells[i].item == item && !strcmp(t->cells[i].currency, currency)) {
+		if (t->cells[i].item == item && same_currency(t->cells[i].currency, currency)) {
 			t->last = i;
 			return &t->cells[i];
 		}

@@ -77,8 +77,8 @@ struct ledger_days {
 	struct strbuf err;        /* the first error: "file\nwhat" */
 };
 
-#define PF_BATCH 512
-#define PF_SLOTS 4
+#define PF_BATCH 1024
+#define PF_SLOTS 8
 
 struct pf_batch {
 	struct record r[PF_BATCH];
@@ -759,9 +759,12 @@ static void *prefetch_main(void *arg)
 		struct pf_batch *b;
 		int rc = 1;
 
+		/* Once all are full, sleep until half are free: a wake-up
+		 * per batch taken cost the reader more than the records. */
 		pthread_mutex_lock(&x->mx);
-		while (x->full == PF_SLOTS && !x->stop)
-			pthread_cond_wait(&x->cv, &x->mx);
+		if (x->full == PF_SLOTS)
+			while (x->full > PF_SLOTS / 2 && !x->stop)
+				pthread_cond_wait(&x->cv, &x->mx);
 		pthread_mutex_unlock(&x->mx);
 		if (x->stop)
 			break;
@@ -830,7 +833,8 @@ int ledger_day_next(struct ledger_day *x, struct record *r)
 		x->take = (x->take + 1) % PF_SLOTS;
 		x->pos = 0;
 		x->held = 0;
-		pthread_cond_broadcast(&x->cv);
+		if (x->full == PF_SLOTS / 2)
+			pthread_cond_broadcast(&x->cv);
 		pthread_mutex_unlock(&x->mx);
 	}
 }

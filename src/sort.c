@@ -45,8 +45,8 @@
 #define MIN_BUF ((size_t)4 << 10)
 #define MAX_ARENA ((size_t)1 << 20)
 #define SLOT_STEP 65536
-#define PF_BATCH 512              /* records handed over at a time */
-#define PF_SLOTS 4
+#define PF_BATCH 1024              /* records handed over at a time */
+#define PF_SLOTS 8
 
 struct pf_batch {
 	struct record r[PF_BATCH];
@@ -1264,9 +1264,12 @@ static void *prefetch_main(void *arg)
 		struct pf_batch *b;
 		int rc = 1;
 
+		/* Once all are full, sleep until half are free: a wake-up
+		 * per batch taken cost the reader more than the records. */
 		pthread_mutex_lock(&s->mx);
-		while (s->pf_full == PF_SLOTS && !s->pf_stop)
-			pthread_cond_wait(&s->cv, &s->mx);
+		if (s->pf_full == PF_SLOTS)
+			while (s->pf_full > PF_SLOTS / 2 && !s->pf_stop)
+				pthread_cond_wait(&s->cv, &s->mx);
 		pthread_mutex_unlock(&s->mx);
 		if (s->pf_stop)
 			break;
@@ -1330,7 +1333,8 @@ int sorter_next_group(struct sorter *s, unsigned *group, struct record *r)
 		s->pf_take = (s->pf_take + 1) % PF_SLOTS;
 		s->pf_pos = 0;
 		s->pf_held = 0;
-		pthread_cond_broadcast(&s->cv);
+		if (s->pf_full == PF_SLOTS / 2)
+			pthread_cond_broadcast(&s->cv);
 		pthread_mutex_unlock(&s->mx);
 	}
 }

@@ -168,10 +168,13 @@ static int get_code(const unsigned char **p, const unsigned char *end, char *pre
 	*p += 2;
 	if (k > *plen || k + n > REC_CODE_MAX || (size_t)(end - *p) < n)
 		return -1;
+	/* apiece: read back whole from prev just after writing its end, the
+	 * code would wait for those stores to land */
+	memcpy(*dst, prev, k);
+	memcpy(*dst + k, *p, n);
 	memcpy(prev + k, *p, n);
 	*p += n;
 	*plen = (uint8_t)(k + n);
-	memcpy(*dst, prev, k + n);
 	*dst += k + n;
 	*len = (uint8_t)(k + n);
 	return 0;
