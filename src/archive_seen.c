@@ -13,7 +13,6 @@
  * entries). A file that changed while it was being hashed is not either.
  * The entries are a cache: losing them costs a hash, nothing more.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>

@@ -158,39 +158,50 @@ static int same_currency(const char *cell, const char *currency)
 	return 1;
 }
 
-static struct tally_cell *cell(struct tally *t, int item, const char *currency)
+/* The index of (item, currency) in t, or t->n when there is none. Rows
+ * come in runs of one item and currency: the cell found last is tried
+ * first. */
+static size_t find(const struct tally *t, int item, const char *currency)
 {
-	struct tally_cell *c;
 	size_t i;
 
-	/* Rows come in runs of one item and currency: try the last one first */
 	if (t->last < t->n && t->cells[t->last].item == item &&
 	    same_currency(t->cells[t->last].currency, currency))
-		return &t->cells[t->last];
+		return t->last;
 	for (i = 0; i < t->n; i++)
-		if (t->cells[i].item == item && same_currency(t->cells[i].currency, currency)) {
-			t->last = i;
-			return &t->cells[i];
-		}
-	t->last = t->n;
-	t->cells = xgrow(t->cells, &t->alloc, t->n + 1, sizeof(*t->cells));
-	c = &t->cells[t->n++];
-	memset(c, 0, sizeof(*c));
-	c->item = item;
-	snprintf(c->currency, sizeof(c->currency), "%s", currency);
-	return c;
+		if (t->cells[i].item == item && same_currency(t->cells[i].currency, currency))
+			break;
+	return i;
+}
+
+/* Add count rows of amount in all to (item, currency), a new cell if need
+ * be. 0, or -1 when the sum would overflow (nothing added). */
+static int add_to(struct tally *t, int item, const char *currency, uint64_t count,
+		  int64_t amount)
+{
+	struct tally_cell *c;
+	size_t i = find(t, item, currency);
+	int64_t sum;
+
+	if (i == t->n) {
+		t->cells = xgrow(t->cells, &t->alloc, t->n + 1, sizeof(*t->cells));
+		c = &t->cells[t->n++];
+		memset(c, 0, sizeof(*c));
+		c->item = item;
+		snprintf(c->currency, sizeof(c->currency), "%s", currency);
+	}
+	t->last = i;
+	c = &t->cells[i];
+	if (__builtin_add_overflow(c->amount, amount, &sum))
+		return -1;
+	c->amount = sum;
+	c->count += count;
+	return 0;
 }
 
 int tally_add(struct tally *t, int item, const char *currency, int64_t amount)
 {
-	struct tally_cell *c = cell(t, item, currency);
-	int64_t sum;
-
-	if (__builtin_add_overflow(c->amount, amount, &sum))
-		return -1;
-	c->amount = sum;
-	c->count++;
-	return 0;
+	return add_to(t, item, currency, 1, amount);
 }
 
 int tally_merge(struct tally *t, const struct tally *from)
@@ -200,27 +211,18 @@ int tally_merge(struct tally *t, const struct tally *from)
 
 	for (i = 0; i < from->n; i++) {
 		const struct tally_cell *f = &from->cells[i];
-		struct tally_cell *c = cell(t, f->item, f->currency);
-		int64_t sum;
 
-		if (__builtin_add_overflow(c->amount, f->amount, &sum)) {
+		if (add_to(t, f->item, f->currency, f->count, f->amount) < 0)
 			rc = -1;
-			continue;
-		}
-		c->amount = sum;
-		c->count += f->count;
 	}
 	return rc;
 }
 
 const struct tally_cell *tally_get(const struct tally *t, int item, const char *currency)
 {
-	size_t i;
+	size_t i = find(t, item, currency);
 
-	for (i = 0; i < t->n; i++)
-		if (t->cells[i].item == item && !strcmp(t->cells[i].currency, currency))
-			return &t->cells[i];
-	return NULL;
+	return i < t->n ? &t->cells[i] : NULL;
 }
 
 uint64_t tally_count(const struct tally *t, int item)

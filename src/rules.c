@@ -77,6 +77,10 @@ struct action_rule {
 	unsigned seen;
 };
 
+struct rules_scratch {
+	pcre2_match_data *md;
+};
+
 struct rules {
 	char *path;
 	struct money_list tolerance;
@@ -88,7 +92,7 @@ struct rules {
 	size_t nexclude, aexclude, nextract, aextract;
 	struct action_rule *actions;
 	size_t nactions, aactions;
-	pcre2_match_data *md;
+	struct rules_scratch *scratch;   /* for the loading thread */
 };
 
 /* ---- amounts ---- */
@@ -676,7 +680,7 @@ static struct rules *rules_new(const char *path)
 
 	r->path = xstrdup(path);
 	r->reversals = 1;
-	r->md = pcre2_match_data_create(16, NULL);
+	r->scratch = rules_scratch_new();
 	return r;
 }
 
@@ -761,7 +765,7 @@ void rules_free(struct rules *r)
 		money_release(&r->actions[i].at_least);
 	}
 	free(r->actions);
-	pcre2_match_data_free(r->md);
+	rules_scratch_free(r->scratch);
 	free(r->path);
 	free(r);
 }
@@ -912,10 +916,6 @@ static char *field_of(struct record *rec, int f)
 	}
 }
 
-struct rules_scratch {
-	pcre2_match_data *md;
-};
-
 struct rules_scratch *rules_scratch_new(void)
 {
 	struct rules_scratch *s = xcalloc(1, sizeof(*s));
@@ -947,7 +947,7 @@ static int pattern_matches(pcre2_match_data *md, const struct pattern *p,
 int rules_excluded(const struct rules *r, const struct record *rec, int side,
 		   struct rules_scratch *s)
 {
-	pcre2_match_data *md = s ? s->md : r->md;
+	pcre2_match_data *md = (s ? s : r->scratch)->md;
 	size_t i;
 
 	for (i = 0; i < r->nexclude; i++)
@@ -958,7 +958,7 @@ int rules_excluded(const struct rules *r, const struct record *rec, int side,
 
 int rules_extract(const struct rules *r, struct record *rec, struct rules_scratch *s)
 {
-	pcre2_match_data *md = s ? s->md : r->md;
+	pcre2_match_data *md = (s ? s : r->scratch)->md;
 	char code[REC_CODE_MAX + 1];
 	int applied = 0;
 	size_t i;
