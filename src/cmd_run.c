@@ -206,6 +206,7 @@ static int read_halves(struct chan *ch, const struct format *f, const char *path
 	for (i = 0; i < 2; i++) {
 		h[i].ch = ch;
 		h[i].sorter = sorter_new(run->memory / 2, NULL);
+		sorter_partition(h[i].sorter);
 		h[i].rday = rules_day_new(ch->rules, ch->tz, ch->cc->cutoff, run->day, &h[i].tally);
 		dh[i].fn = on_half;
 		dh[i].ctx = &h[i];
@@ -435,6 +436,7 @@ static int read_statement(struct chan *ch, const char *path)
 		rc = 0;
 	} else {
 		ch->sorter = sorter_new(run->memory, NULL);
+		sorter_partition(ch->sorter);
 		rc = decode_file(f, path, &o, on_record, ch, &st);
 	}
 	steptime_note(cc->name, "decode", t0, -1, st.rows);
@@ -473,7 +475,11 @@ static int read_statement(struct chan *ch, const char *path)
 		struct sorter_stats ss;
 
 		sorter_stats(ch->sorter, &ss);
-		if (ss.runs)
+		if (ss.ranges)
+			info("%s: %s: cut into %llu ranges on disk (%.1f MB written) within"
+			     " --memory %zuM", cc->name, ch->name, (unsigned long long)ss.ranges,
+			     (double)ss.run_bytes / 1e6, run->memory >> 20);
+		else if (ss.runs)
 			info("%s: %s: sorted through %llu runs on disk (%.1f MB written) within"
 			     " --memory %zuM", cc->name, ch->name, (unsigned long long)ss.runs,
 			     (double)ss.run_bytes / 1e6, run->memory >> 20);

@@ -109,6 +109,8 @@ struct merger {
 	size_t skip[NHEAD];
 };
 
+struct parts;
+
 struct sorter {
 	size_t budget;            /* 0: no limit */
 	size_t cap;               /* bytes a batch may hold */
@@ -148,6 +150,10 @@ struct sorter {
 
 	struct merger m;          /* after finish */
 	char *wbuf;               /* the helper's write buffer */
+
+	/* sorter_partition(): key ranges on disk instead of runs */
+	int want_parts;
+	struct parts *parts;
 
 	/* sorter_prefetch(): records merged ahead by another thread */
 	struct pf_batch *pf[PF_SLOTS];
@@ -712,6 +718,10 @@ static int source_advance(struct merger *m, struct source *x, size_t bufsize)
 	size_t n;
 
 	if (x->b) {
+		/* Sorted records lie anywhere in the batch's memory: ask for
+		 * one a few places on before it is wanted. */
+		if (x->pos + 8 < x->b->n)
+			__builtin_prefetch(x->b->slots[x->pos + 8].p);
 		x->cur = x->pos < x->b->n ? x->b->slots[x->pos++].p : NULL;
 		source_prefix(m, x);
 		return 0;
@@ -1097,43 +1107,12 @@ int sorter_add(struct sorter *s, const struct record *r)
 	return sorter_add_group(s, 0, r);
 }
 
-int sorter_add_group(struct sorter *s, unsigned group, const struct record *r)
+/* Pack r (lo, lr, lt: its codes' lengths) into p. */
+static void pack(struct sorter *s, unsigned group, const struct record *r, size_t lo,
+		 size_t lr, size_t lt, struct packed *p)
 {
-	size_t lo = flen(r->order_code, sizeof(r->order_code));
-	size_t lr = flen(r->refund_code, sizeof(r->refund_code));
-	size_t lt = flen(r->channel_txn_id, sizeof(r->channel_txn_id));
-	size_t need = (sizeof(struct packed) + lo + lr + lt + 7) & ~(size_t)7;
-	struct batch *b = s->fill;
-	struct packed *p;
-	char *d;
+	char *d = (char *)(p + 1);
 
-	if (s->finished)
-		abort();
-	if (s->failed)
-		return -1;
-	if (b->n == b->aslots || !b->narenas || b->used + need > s->arena) {
-		size_t more_slots = b->n == b->aslots ? s->slot_step : 0;
-		size_t more_arena = !b->narenas || b->used + need > s->arena ? s->arena : 0;
-
-		if (b->n && batch_bytes(s, b) + more_slots * sizeof(struct slot) + more_arena > s->cap) {
-			if (batch_full(s) < 0)
-				return -1;
-			b = s->fill;
-			more_slots = s->slot_step;
-			more_arena = s->arena;
-		}
-		if (more_slots) {
-			b->aslots += more_slots;
-			b->slots = xrealloc(b->slots, b->aslots * sizeof(*b->slots));
-		}
-		if (more_arena) {
-			b->arenas = xgrow(b->arenas, &b->aarenas, b->narenas + 1, sizeof(*b->arenas));
-			b->arenas[b->narenas++] = arena_get(s);
-			b->used = 0;
-		}
-	}
-	p = (struct packed *)(b->arenas[b->narenas - 1] + b->used);
-	b->used += need;
 	memset(p, 0, sizeof(*p));
 	p->amount = r->amount;
 	p->fee = r->fee;
@@ -1153,15 +1132,491 @@ int sorter_add_group(struct sorter *s, unsigned group, const struct record *r)
 	if (group > UINT16_MAX)
 		abort();
 	p->group = (uint16_t)group;
-	if (group > b->max_group)
-		b->max_group = group;
-	d = (char *)(p + 1);
 	memcpy(d, r->order_code, lo);
 	memcpy(d + lo, r->refund_code, lr);
 	memcpy(d + lo + lr, r->channel_txn_id, lt);
+}
+
+static int parts_start(struct sorter *s);
+static void unpack(const struct sorter *s, const struct packed *p, struct record *r);
+static int merge_next(struct sorter *s, unsigned *group, struct record *r);
+static int parts_add(struct sorter *s, unsigned group, const struct record *r, size_t lo,
+		     size_t lr, size_t lt, size_t need);
+
+int sorter_add_group(struct sorter *s, unsigned group, const struct record *r)
+{
+	size_t lo = flen(r->order_code, sizeof(r->order_code));
+	size_t lr = flen(r->refund_code, sizeof(r->refund_code));
+	size_t lt = flen(r->channel_txn_id, sizeof(r->channel_txn_id));
+	size_t need = (sizeof(struct packed) + lo + lr + lt + 7) & ~(size_t)7;
+	struct batch *b = s->fill;
+	struct packed *p;
+
+	if (s->finished)
+		abort();
+	if (s->failed)
+		return -1;
+	if (s->parts)
+		return parts_add(s, group, r, lo, lr, lt, need);
+	if (b->n == b->aslots || !b->narenas || b->used + need > s->arena) {
+		size_t more_slots = b->n == b->aslots ? s->slot_step : 0;
+		size_t more_arena = !b->narenas || b->used + need > s->arena ? s->arena : 0;
+
+		if (b->n && batch_bytes(s, b) + more_slots * sizeof(struct slot) + more_arena > s->cap) {
+			if (s->want_parts && !s->threaded && !s->nsorted && !s->nruns) {
+				if (parts_start(s) < 0)
+					return -1;
+				return parts_add(s, group, r, lo, lr, lt, need);
+			}
+			if (batch_full(s) < 0)
+				return -1;
+			b = s->fill;
+			more_slots = s->slot_step;
+			more_arena = s->arena;
+		}
+		if (more_slots) {
+			b->aslots += more_slots;
+			b->slots = xrealloc(b->slots, b->aslots * sizeof(*b->slots));
+		}
+		if (more_arena) {
+			b->arenas = xgrow(b->arenas, &b->aarenas, b->narenas + 1, sizeof(*b->arenas));
+			b->arenas[b->narenas++] = arena_get(s);
+			b->used = 0;
+		}
+	}
+	p = (struct packed *)(b->arenas[b->narenas - 1] + b->used);
+	b->used += need;
+	pack(s, group, r, lo, lr, lt, p);
+	if (group > b->max_group)
+		b->max_group = group;
 	b->slots[b->n++].p = p;
 	s->n++;
 	return 0;
+}
+
+/* ---- partitions ---- */
+
+/*
+ * sorter_partition(): once the input outgrows the first batch, that batch
+ * (sorted) gives NPARTS - 1 keys that cut the key space into ranges of
+ * about as many records each; every record is then appended, packed and
+ * unsorted, to the file of its range. After the last one, the ranges are
+ * read back in order, each sorted in memory on its own: the records come
+ * out in join order with one sort of each and no merge, against runs that
+ * are each written, read back and merged. A range too big for memory (the
+ * first batch was not like the rest) is sorted by a sorter of its own,
+ * through runs as usual.
+ */
+#define NPARTS 64
+
+struct mark {
+	uint16_t group;
+	uint8_t kind;
+	uint8_t len;
+	char key[REC_CODE_MAX];
+};
+
+struct part {
+	int fd;                   /* -1 until its first write */
+	uint64_t bytes, count;
+	char *buf;
+	size_t len;
+};
+
+/* A range read back and sorted. */
+struct loaded {
+	int rc;                   /* 1: a range, 0: no more, -1: failed (err) */
+	int err;
+	char *load;               /* its packed records */
+	struct batch b;           /* their slots, sorted */
+	struct sorter *sub;       /* or a sorter of its own, for a range too big */
+};
+
+struct parts {
+	struct mark marks[NPARTS - 1];
+	size_t nmarks;
+	struct part p[NPARTS];
+	size_t bufsize;           /* each partition's write buffer */
+	size_t load_cap;          /* the most bytes of a range sorted in memory */
+	size_t next;              /* the range to load next */
+	struct loaded cur;        /* the range being read */
+	/* A thread of its own loads the next range while one is read; under
+	 * the sorter's mx: */
+	struct loaded ready;
+	int have_ready, loader_on, loader_stop;
+	pthread_t loader;
+};
+
+/* (group, kind, key) of a record against a mark: <0, 0, >0. */
+static int mark_cmp(unsigned group, unsigned kind, const char *key, size_t len,
+		    const struct mark *m)
+{
+	int c;
+
+	if (group != m->group)
+		return group < m->group ? -1 : 1;
+	if (kind != m->kind)
+		return kind < m->kind ? -1 : 1;
+	c = memcmp(key, m->key, len < m->len ? len : m->len);
+	if (c)
+		return c;
+	return len < m->len ? -1 : len > m->len;
+}
+
+/* The range of (group, kind, key): the first whose mark is above it. */
+static size_t part_of(const struct parts *pt, unsigned group, unsigned kind, const char *key,
+		      size_t len)
+{
+	size_t lo = 0, hi = pt->nmarks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (mark_cmp(group, kind, key, len, &pt->marks[mid]) < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+static int part_flush(struct sorter *s, struct part *q)
+{
+	if (!q->len)
+		return 0;
+	if (q->fd < 0 && (q->fd = temp_file(s)) < 0)
+		return -1;
+	if (write_all(q->fd, q->buf, q->len) < 0)
+		return -1;
+	q->len = 0;
+	return 0;
+}
+
+static int parts_put(struct sorter *s, const struct packed *p)
+{
+	struct parts *pt = s->parts;
+	size_t len, n = p_size(p);
+	const char *key = p_key(p, &len);
+	struct part *q = &pt->p[part_of(pt, p->group, p->kind, key, len)];
+
+	if (q->len + n > pt->bufsize && part_flush(s, q) < 0) {
+		fail(s, "write");
+		return report_err(s);
+	}
+	memcpy(q->buf + q->len, p, n);
+	q->len += n;
+	q->bytes += n;
+	q->count++;
+	return 0;
+}
+
+static int parts_add(struct sorter *s, unsigned group, const struct record *r, size_t lo,
+		     size_t lr, size_t lt, size_t need)
+{
+	struct parts *pt = s->parts;
+	const char *key = r->kind == KIND_REFUND ? r->refund_code : r->order_code;
+	size_t len = r->kind == KIND_REFUND ? lr : lo;
+	struct part *q = &pt->p[part_of(pt, group, r->kind, key, len)];
+
+	if (q->len + need > pt->bufsize && part_flush(s, q) < 0) {
+		fail(s, "write");
+		return report_err(s);
+	}
+	pack(s, group, r, lo, lr, lt, (struct packed *)(q->buf + q->len));
+	q->len += need;
+	q->bytes += need;
+	q->count++;
+	s->n++;
+	return 0;
+}
+
+/* The first batch is full: take its keys for marks and move its records
+ * to their ranges. 0, or -1 after reporting. */
+static int parts_start(struct sorter *s)
+{
+	struct parts *pt = xcalloc(1, sizeof(*pt));
+	struct batch *b = s->fill;
+	size_t i, len;
+
+	batch_sort(b);
+	for (i = 1; i < NPARTS; i++) {
+		const struct packed *p = b->slots[i * b->n / NPARTS].p;
+		const char *key = p_key(p, &len);
+		struct mark *m = &pt->marks[pt->nmarks];
+
+		m->group = p->group;
+		m->kind = p->kind;
+		m->len = (uint8_t)len;
+		memcpy(m->key, key, len);
+		/* Equal marks would leave ranges empty: no harm, but no use. */
+		if (pt->nmarks && !mark_cmp(m->group, m->kind, m->key, m->len, m - 1))
+			continue;
+		pt->nmarks++;
+	}
+	pt->bufsize = s->budget / 8 / NPARTS;
+	if (pt->bufsize > MAX_BUF)
+		pt->bufsize = MAX_BUF;
+	if (pt->bufsize < 2 * PACKED_MAX)
+		pt->bufsize = 2 * PACKED_MAX;
+	/* A range being read and the next one ready: within the budget. */
+	pt->load_cap = s->budget / 3;
+	for (i = 0; i < NPARTS; i++) {
+		pt->p[i].fd = -1;
+		pt->p[i].buf = xmalloc(pt->bufsize);
+	}
+	s->parts = pt;
+	for (i = 0; i < b->n; i++)
+		if (parts_put(s, b->slots[i].p) < 0)
+			return -1;
+	batch_clear(s, b);
+	/* The batch's memory is not needed again. */
+	for (i = 0; i < s->npool; i++)
+		free(s->pool[i]);
+	s->npool = 0;
+	return 0;
+}
+
+static int read_all(int fd, char *p, size_t n)
+{
+	while (n) {
+		ssize_t r = read(fd, p, n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;    /* shorter than written */
+			return -1;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* A range too big to sort in memory, through a sorter of its own. */
+static int load_big(struct sorter *s, struct part *q, struct loaded *l)
+{
+	struct parts *pt = s->parts;
+	char *buf = xmalloc(pt->bufsize);
+	size_t have = 0, at;
+	uint64_t left = q->count;
+	struct record r;
+
+	l->sub = sorter_new(s->budget / 2, s->tmpdir);
+	while (left) {
+		ssize_t k = read(q->fd, buf + have, pt->bufsize - have);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			if (k == 0)
+				errno = EIO;
+			free(buf);
+			return -1;
+		}
+		have += (size_t)k;
+		at = 0;
+		while (left && have - at >= sizeof(struct packed)) {
+			const struct packed *p = (const struct packed *)(buf + at);
+			size_t n = p_size(p);
+
+			if (n > have - at)
+				break;
+			unpack(s, p, &r);
+			if (sorter_add_group(l->sub, p->group, &r) < 0) {
+				free(buf);
+				errno = l->sub->err ? l->sub->err : EIO;
+				return -1;
+			}
+			at += n;
+			left--;
+		}
+		memmove(buf, buf + at, have - at);
+		have -= at;
+	}
+	free(buf);
+	if (sorter_finish(l->sub) < 0) {
+		errno = l->sub->err ? l->sub->err : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+static void loaded_release(struct loaded *l)
+{
+	free(l->load);
+	free(l->b.slots);
+	sorter_free(l->sub);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Read the next range into l and sort it: 1, 0 when there are no more,
+ * -1 with errno set. */
+static int load_one(struct sorter *s, struct loaded *l)
+{
+	struct parts *pt = s->parts;
+	struct part *q;
+	struct batch *b = &l->b;
+	size_t at, i;
+
+	memset(l, 0, sizeof(*l));
+	for (;;) {
+		if (pt->next == NPARTS)
+			return 0;
+		q = &pt->p[pt->next++];
+		if (q->count)
+			break;
+	}
+	if (q->fd < 0 || lseek(q->fd, 0, SEEK_SET) < 0)
+		return -1;
+	if (q->bytes + q->count * sizeof(struct slot) > pt->load_cap) {
+		if (load_big(s, q, l) < 0)
+			return -1;
+	} else {
+		l->load = xmalloc(q->bytes ? q->bytes : 1);
+		if (read_all(q->fd, l->load, q->bytes) < 0)
+			return -1;
+		b->slots = xmalloc(q->count * sizeof(*b->slots));
+		for (at = 0, i = 0; i < q->count; i++) {
+			const struct packed *p = (const struct packed *)(l->load + at);
+
+			b->slots[i].p = p;
+			if (p->group > b->max_group)
+				b->max_group = p->group;
+			at += p_size(p);
+		}
+		b->n = q->count;
+		batch_sort(b);
+	}
+	/* The range's file is read: its pages can go. */
+	close(q->fd);
+	q->fd = -1;
+	return 1;
+}
+
+static void *loader_main(void *arg)
+{
+	struct sorter *s = arg;
+	struct parts *pt = s->parts;
+	struct loaded l;
+	int rc = 1;
+
+	pthread_mutex_lock(&s->mx);
+	while (rc > 0) {
+		while (pt->have_ready && !pt->loader_stop)
+			pthread_cond_wait(&s->cv, &s->mx);
+		if (pt->loader_stop)
+			break;
+		pthread_mutex_unlock(&s->mx);
+		rc = load_one(s, &l);
+		l.rc = rc;
+		l.err = rc < 0 ? (errno ? errno : EIO) : 0;
+		pthread_mutex_lock(&s->mx);
+		pt->ready = l;
+		pt->have_ready = 1;
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mx);
+	return NULL;
+}
+
+/* Make the next range the current one: 1, 0 when there are no more, -1
+ * with errno set. */
+static int parts_load(struct sorter *s)
+{
+	struct parts *pt = s->parts;
+	struct batch *b;
+	int rc;
+
+	merger_release(&s->m);
+	loaded_release(&pt->cur);
+	if (pt->loader_on) {
+		pthread_mutex_lock(&s->mx);
+		while (!pt->have_ready)
+			pthread_cond_wait(&s->cv, &s->mx);
+		pt->cur = pt->ready;
+		pt->have_ready = 0;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mx);
+		rc = pt->cur.rc;
+		errno = pt->cur.err;
+	} else {
+		rc = load_one(s, &pt->cur);
+	}
+	if (rc <= 0 || pt->cur.sub)
+		return rc;
+	b = &pt->cur.b;
+	return merger_init(&s->m, &b, 1, NULL, 0, s->bufsize) < 0 ? -1 : 1;
+}
+
+/* The next record of the ranges: as merge_next(). */
+static int parts_next(struct sorter *s, unsigned *group, struct record *r)
+{
+	struct parts *pt = s->parts;
+	const struct packed *p;
+	int rc;
+
+	for (;;) {
+		if (pt->cur.sub) {
+			rc = merge_next(pt->cur.sub, group, r);
+			if (rc > 0)
+				return 1;
+			if (rc < 0) {
+				errno = pt->cur.sub->err;
+				break;
+			}
+		} else if ((p = merger_top(&s->m))) {
+			unpack(s, p, r);
+			*group = p->group;
+			if (merger_pop(&s->m, s->bufsize) < 0)
+				break;
+			return 1;
+		}
+		rc = parts_load(s);
+		if (rc <= 0) {
+			if (rc == 0)
+				return 0;
+			break;
+		}
+	}
+	pthread_mutex_lock(&s->mx);
+	fail(s, "read");
+	pthread_mutex_unlock(&s->mx);
+	return -1;
+}
+
+static void parts_free(struct sorter *s)
+{
+	struct parts *pt = s->parts;
+	size_t i;
+
+	if (!pt)
+		return;
+	if (pt->loader_on) {
+		pthread_mutex_lock(&s->mx);
+		pt->loader_stop = 1;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mx);
+		pthread_join(pt->loader, NULL);
+	}
+	merger_release(&s->m);
+	loaded_release(&pt->cur);
+	if (pt->have_ready)
+		loaded_release(&pt->ready);
+	for (i = 0; i < NPARTS; i++) {
+		if (pt->p[i].fd >= 0)
+			close(pt->p[i].fd);
+		free(pt->p[i].buf);
+	}
+	free(pt);
+	s->parts = NULL;
+}
+
+void sorter_partition(struct sorter *s)
+{
+	if (s->budget && !s->n)
+		s->want_parts = 1;
 }
 
 int sorter_finish(struct sorter *s)
@@ -1174,6 +1629,27 @@ int sorter_finish(struct sorter *s)
 	s->finished = 1;
 	if (s->failed)
 		return -1;
+	if (s->parts) {
+		size_t i;
+
+		for (i = 0; i < NPARTS; i++) {
+			struct part *q = &s->parts->p[i];
+
+			if (part_flush(s, q) < 0) {
+				fail(s, "write");
+				return report_err(s);
+			}
+			free(q->buf);
+			q->buf = NULL;
+			if (q->fd >= 0) {
+				s->st.ranges++;
+				s->st.run_bytes += q->bytes;
+			}
+		}
+		/* The first ranges are sorted while the caller gets ready. */
+		s->parts->loader_on = pthread_create(&s->parts->loader, NULL, loader_main, s) == 0;
+		return 0;
+	}
 	pthread_mutex_lock(&s->mx);
 	if (s->threaded) {
 		s->stop = 1;
@@ -1239,8 +1715,11 @@ int sorter_next(struct sorter *s, struct record *r)
  * s->err (not reported: this may be another thread). */
 static int merge_next(struct sorter *s, unsigned *group, struct record *r)
 {
-	const struct packed *p = merger_top(&s->m);
+	const struct packed *p;
 
+	if (s->parts)
+		return parts_next(s, group, r);
+	p = merger_top(&s->m);
 	if (!p)
 		return 0;
 	unpack(s, p, r);
@@ -1378,6 +1857,7 @@ void sorter_free(struct sorter *s)
 	}
 	for (i = 0; i < PF_SLOTS; i++)
 		free(s->pf[i]);
+	parts_free(s);
 	merger_release(&s->m);
 	batch_free(s, s->fill);
 	batch_free(s, s->queued);

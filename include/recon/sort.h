@@ -74,6 +74,15 @@ void sorter_prefetch(struct sorter *s);
 /* The same, with the record's group into *group. */
 int sorter_next_group(struct sorter *s, unsigned *group, struct record *r);
 
+/*
+ * Before the first add: when the records outgrow memory, cut them by key
+ * into ranges on disk (the first batch's keys tell where) and sort each
+ * range in memory when it is read, instead of writing sorted runs and
+ * merging them: for one big sort whose records need not be grouped by
+ * the time they come. Without a budget it does nothing.
+ */
+void sorter_partition(struct sorter *s);
+
 /* Run the helper thread at a lower priority (before the first add): for a
  * sort that rides along with more urgent work on other threads. */
 void sorter_background(struct sorter *s);
@@ -84,7 +93,8 @@ uint64_t sorter_count(const struct sorter *s);
 struct sorter_stats {
 	uint64_t records;      /* added */
 	uint64_t runs;         /* runs written, merged ones included */
-	uint64_t run_bytes;    /* bytes written to runs */
+	uint64_t ranges;       /* sorter_partition(): ranges written */
+	uint64_t run_bytes;    /* bytes written to runs or ranges */
 	double sort_seconds;   /* thread time spent sorting batches */
 	double write_seconds;  /* thread time spent writing and merging runs */
 	size_t peak_bytes;     /* most memory held at once */

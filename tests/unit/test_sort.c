@@ -486,6 +486,103 @@ static void test_long_shared_head(void **state)
 	free(in);
 }
 
+/* Partitions: input many times the budget, cut into ranges by the first
+ * batch's keys and each sorted when read: the same records in the same
+ * order as an unlimited sort, nothing left in the folder, with or without
+ * the thread that reads ahead. */
+static void test_partition(void **state)
+{
+	enum { N = 60000 };
+	char dir[] = "/tmp/test_sort.XXXXXX";
+	struct record *in = random_records(N, 31337);
+	struct sorter_stats st;
+	int pass;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (pass = 0; pass < 2; pass++) {
+		struct record *want = malloc(N * sizeof(*want));
+		struct sorter *s = sorter_new((size_t)1 << 20, dir);
+		size_t i;
+
+		sorter_partition(s);
+		for (i = 0; i < N; i++)
+			assert_int_equal(sorter_add(s, &in[i]), 0);
+		assert_int_equal(sorter_finish(s), 0);
+		assert_int_equal(entries(dir), 0);
+		sorter_stats(s, &st);
+		assert_int_equal(st.records, N);
+		assert_true(st.ranges > 8);
+		assert_int_equal(st.runs, 0);
+		memcpy(want, in, N * sizeof(*want));
+		qsort(want, N, sizeof(*want), ref_cmp);
+		if (pass)
+			sorter_prefetch(s);
+		drain_exact(s, want, N);
+		sorter_free(s);
+		free(want);
+	}
+	assert_int_equal(entries(dir), 0);
+	assert_int_equal(rmdir(dir), 0);
+	free(in);
+}
+
+/* Keys that grow with the input (order codes that begin with the time,
+ * in a statement in time order): the first batch holds only the smallest,
+ * so nearly everything falls in the last range, too big to sort in
+ * memory; it is sorted through runs instead, in the same order. */
+static void test_partition_skewed(void **state)
+{
+	enum { N = 50000 };
+	struct record *in = malloc(N * sizeof(*in));
+	struct sorter *s = sorter_new((size_t)1 << 20, NULL);
+	size_t i;
+
+	(void)state;
+	sorter_partition(s);
+	for (i = 0; i < N; i++) {
+		char key[32];
+
+		/* rising, with neighbours swapped so that sorting is needed */
+		snprintf(key, sizeof(key), "20261121%08zu", i ^ 1);
+		in[i] = rec(i % 7 ? KIND_PAY : KIND_REFUND, key, (int64_t)(N - i), (int64_t)i + 1);
+		assert_int_equal(sorter_add(s, &in[i]), 0);
+	}
+	assert_int_equal(sorter_finish(s), 0);
+	qsort(in, N, sizeof(*in), ref_cmp);
+	sorter_prefetch(s);
+	drain_exact(s, in, N);
+	sorter_free(s);
+	free(in);
+}
+
+/* A folder ranges cannot go to: an error, never a lost record. */
+static void test_partition_unwritable(void **state)
+{
+	enum { N = 60000 };
+	struct record *in = random_records(N, 5);
+	struct sorter *s = sorter_new((size_t)1 << 20, "/nonexistent/recon-test");
+	struct record r;
+	size_t i;
+	int rc = 0;
+
+	(void)state;
+	diag_reset();
+	sorter_partition(s);
+	for (i = 0; i < N && rc == 0; i++)
+		rc = sorter_add(s, &in[i]);
+	if (rc == 0)
+		rc = sorter_finish(s);
+	else
+		assert_int_equal(sorter_finish(s), -1);
+	assert_int_equal(rc, -1);
+	assert_int_equal(diag_status(), RX_INTERNAL);
+	assert_int_equal(sorter_next(s, &r), -1);
+	sorter_free(s);
+	diag_reset();
+	free(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -501,6 +598,9 @@ int main(void)
 		cmocka_unit_test(test_spill_unwritable),
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_long_shared_head),
+		cmocka_unit_test(test_partition),
+		cmocka_unit_test(test_partition_skewed),
+		cmocka_unit_test(test_partition_unwritable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
