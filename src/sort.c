@@ -1039,6 +1039,17 @@ static void *helper(void *arg)
 	return NULL;
 }
 
+/* Tell thread t to stop (set *flag under the lock, wake it) and wait for
+ * it. */
+static void stop_thread(struct sorter *s, int *flag, pthread_t t)
+{
+	pthread_mutex_lock(&s->mx);
+	*flag = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mx);
+	pthread_join(t, NULL);
+}
+
 /* Called by the caller's thread only. */
 static int report_err(struct sorter *s)
 {
@@ -1593,13 +1604,8 @@ static void parts_free(struct sorter *s)
 
 	if (!pt)
 		return;
-	if (pt->loader_on) {
-		pthread_mutex_lock(&s->mx);
-		pt->loader_stop = 1;
-		pthread_cond_broadcast(&s->cv);
-		pthread_mutex_unlock(&s->mx);
-		pthread_join(pt->loader, NULL);
-	}
+	if (pt->loader_on)
+		stop_thread(s, &pt->loader_stop, pt->loader);
 	merger_release(&s->m);
 	loaded_release(&pt->cur);
 	if (pt->have_ready)
@@ -1841,20 +1847,10 @@ void sorter_free(struct sorter *s)
 
 	if (!s)
 		return;
-	if (s->threaded) {
-		pthread_mutex_lock(&s->mx);
-		s->stop = 1;
-		pthread_cond_broadcast(&s->cv);
-		pthread_mutex_unlock(&s->mx);
-		pthread_join(s->thread, NULL);
-	}
-	if (s->pf_on) {
-		pthread_mutex_lock(&s->mx);
-		s->pf_stop = 1;
-		pthread_cond_broadcast(&s->cv);
-		pthread_mutex_unlock(&s->mx);
-		pthread_join(s->pf_thread, NULL);
-	}
+	if (s->threaded)
+		stop_thread(s, &s->stop, s->thread);
+	if (s->pf_on)
+		stop_thread(s, &s->pf_stop, s->pf_thread);
 	for (i = 0; i < PF_SLOTS; i++)
 		free(s->pf[i]);
 	parts_free(s);
