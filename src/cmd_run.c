@@ -93,6 +93,9 @@ struct chan {
 	int bad_input;           /* decoding stopped on a row we cannot take */
 	struct ledger_cursor *cur;
 	struct ledger_day *lday; /* the day's items from its day file, or NULL: cur */
+	const char *lday_why;    /* why there is none */
+	const struct key_mark *marks;   /* the day file's keys, to cut the statement by */
+	size_t nmarks;
 	struct progress *prog;   /* matching, on a terminal */
 	struct sampled t_ledger, t_classify;   /* inside the join, for RECON_TIMINGS */
 	uint64_t matched;        /* statement rows taken by the join */
@@ -206,7 +209,7 @@ static int read_halves(struct chan *ch, const struct format *f, const char *path
 	for (i = 0; i < 2; i++) {
 		h[i].ch = ch;
 		h[i].sorter = sorter_new(run->memory / 2, NULL);
-		sorter_partition(h[i].sorter);
+		sorter_partition(h[i].sorter, ch->marks, ch->nmarks);
 		h[i].rday = rules_day_new(ch->rules, ch->tz, ch->cc->cutoff, run->day, &h[i].tally);
 		dh[i].fn = on_half;
 		dh[i].ctx = &h[i];
@@ -427,6 +430,12 @@ static int read_statement(struct chan *ch, const char *path)
 	o.name = ch->name;
 	o.reject_path = rejects;
 	o.statement_day = run->day;
+	/* The day file (ledger import keeps it) spares scanning and sorting
+	 * the ledger; its keys tell how to cut a big statement into ranges. */
+	ch->lday = ledger_day_open(run->l, cc->name, run->day, ch->cl.win_from, ch->cl.win_to,
+				   &ch->lday_why);
+	if (ch->lday)
+		ch->marks = ledger_day_marks(ch->lday, &ch->nmarks);
 	sb_addf(&sb, "%s: reading %s", cc->name, ch->name);
 	o.progress = progress_start(sb.buf, stat(path, &stb) == 0 ? (uint64_t)stb.st_size : 0);
 	sb_release(&sb);
@@ -436,7 +445,7 @@ static int read_statement(struct chan *ch, const char *path)
 		rc = 0;
 	} else {
 		ch->sorter = sorter_new(run->memory, NULL);
-		sorter_partition(ch->sorter);
+		sorter_partition(ch->sorter, ch->marks, ch->nmarks);
 		rc = decode_file(f, path, &o, on_record, ch, &st);
 	}
 	steptime_note(cc->name, "decode", t0, -1, st.rows);
@@ -475,6 +484,14 @@ static int read_statement(struct chan *ch, const char *path)
 		struct sorter_stats ss;
 
 		sorter_stats(ch->sorter, &ss);
+		if (ch->sorter2) {
+			struct sorter_stats s2;
+
+			sorter_stats(ch->sorter2, &s2);
+			ss.runs += s2.runs;
+			ss.ranges += s2.ranges;
+			ss.run_bytes += s2.run_bytes;
+		}
 		if (ss.ranges)
 			info("%s: %s: cut into %llu ranges on disk (%.1f MB written) within"
 			     " --memory %zuM", cc->name, ch->name, (unsigned long long)ss.ranges,
@@ -499,7 +516,6 @@ static int reconcile(struct chan *ch)
 	size_t npend = 0;
 	struct join_stream s = { stmt_next, ch }, l = { ledger_next, ch };
 	struct strbuf sb = STRBUF_INIT;
-	const char *why;
 	double t0;
 	int joined;
 	int rc = -1;
@@ -522,13 +538,12 @@ static int reconcile(struct chan *ch)
 		info("%s: %s: %llu rows; ledger items paid %s to %s; %zu in suspense", cc->name,
 		     ch->name, (unsigned long long)ch->ri.rows, from, to, npend);
 	}
-	/* The day file (ledger import keeps it) spares scanning and sorting
-	 * the ledger; without one, the database's index does the same. */
-	ch->lday = ledger_day_open(run->l, cc->name, run->day, ch->cl.win_from, ch->cl.win_to,
-				   &why);
+	/* Without a day file (read_statement() opened it), the database's
+	 * index does the same. */
 	if (!ch->lday) {
-		if (strcmp(why, "none"))
-			info("%s: day file for %s: %s: scanning the ledger", cc->name, run->date, why);
+		if (strcmp(ch->lday_why, "none"))
+			info("%s: day file for %s: %s: scanning the ledger", cc->name, run->date,
+			     ch->lday_why);
 		ch->cur = ledger_scan_paid(run->l, cc->name, ch->cl.win_from, ch->cl.win_to);
 		if (!ch->cur)
 			goto out;

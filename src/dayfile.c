@@ -14,9 +14,18 @@
  * then zigzag varints: amount, fee, the time, the paid time less the time
  * (or itself without one), the two offsets unless flagged, the line.
  * About 40 bytes for a usual ledger row, against 300 in memory.
+ *
+ * Version 2 adds marks after the count: evenly spaced keys of the file
+ * (every stride-th record's kind and key, at most MARKS_MAX), so that a run
+ * can cut a statement of the day into ranges of about as many rows before
+ * reading it: a varint count, then each mark as its kind, its length and
+ * its bytes; then the marks' length in bytes (u32, little-endian) and
+ * "MRKS", so that they can be read from the end without the records.
+ * Version 1 files (no marks) are still read.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,7 +34,10 @@
 #include "recon/util.h"
 
 #define MAGIC "RECONDAY"
-#define VERSION 1
+#define VERSION 2
+#define MARKS_MAGIC "MRKS"
+#define MARKS_MAX 1024
+#define MARKS_STRIDE 64           /* at first: small days need no marks */
 #define BUF ((size_t)256 << 10)
 #define END 0xff
 /* The longest record: flags, currency, three codes, seven varints. */
@@ -46,6 +58,9 @@ struct dayfile_writer {
 	uint64_t rows;
 	struct sha256 sha;
 	struct prev prev;
+	struct key_mark *marks;   /* up to 2 * MARKS_MAX, then halved */
+	size_t nmarks;
+	uint64_t stride;          /* a mark every stride rows */
 };
 
 struct dayfile {
@@ -56,6 +71,10 @@ struct dayfile {
 	uint64_t rows;
 	struct prev prev;
 	char channel[REC_CHANNEL_MAX + 1];
+	int version;
+	uint64_t trailer;         /* version 2: the bytes after the count */
+	struct key_mark *marks;
+	size_t nmarks;
 };
 
 static uint64_t zig(int64_t v)
@@ -120,6 +139,7 @@ struct dayfile_writer *dayfile_create(const char *path, const char *channel, int
 	w->fd = fd;
 	w->path = xstrdup(path);
 	w->buf = xmalloc(BUF);
+	w->stride = MARKS_STRIDE;
 	sha256_init(&w->sha);
 	p = w->buf;
 	memcpy(p, MAGIC, 8);
@@ -146,6 +166,28 @@ static unsigned char *put_code(unsigned char *p, char *prev, const char *s)
 	memcpy(p, s + k, n - k);
 	memcpy(prev + k, s + k, n - k + 1);
 	return p + n - k;
+}
+
+/* Keep r's key as a mark; at twice the most, drop every other one and
+ * take them half as often. */
+static void add_mark(struct dayfile_writer *w, const struct record *r)
+{
+	const char *key = record_key(r);
+	size_t n = strlen(key), i;
+	struct key_mark *m;
+
+	if (!w->marks)
+		w->marks = xmalloc(2 * MARKS_MAX * sizeof(*w->marks));
+	m = &w->marks[w->nmarks++];
+	m->kind = r->kind;
+	m->len = (uint8_t)n;
+	memcpy(m->key, key, n);
+	if (w->nmarks == 2 * MARKS_MAX) {
+		for (i = 0; i < MARKS_MAX; i++)
+			w->marks[i] = w->marks[2 * i];
+		w->nmarks = MARKS_MAX;
+		w->stride *= 2;
+	}
 }
 
 int dayfile_put(struct dayfile_writer *w, const struct record *r)
@@ -193,6 +235,8 @@ int dayfile_put(struct dayfile_writer *w, const struct record *r)
 	}
 	p = put_varint(p, zig(r->line));
 	w->len = (size_t)(p - w->buf);
+	if (w->rows % w->stride == 0)
+		add_mark(w, r);
 	w->rows++;
 	return 0;
 }
@@ -201,11 +245,35 @@ void dayfile_abort(struct dayfile_writer *w)
 {
 	if (!w)
 		return;
-	close(w->fd);
+	if (w->fd >= 0)
+		close(w->fd);
 	unlink(w->path);
 	free(w->path);
 	free(w->buf);
+	free(w->marks);
 	free(w);
+}
+
+/* The marks and what follows them, into the emptied buffer: fewer than
+ * 2 * MARKS_MAX of at most 2 + REC_CODE_MAX bytes, well within it. */
+static void put_marks(struct dayfile_writer *w)
+{
+	unsigned char *p = w->buf + w->len, *start = p;
+	uint32_t len;
+	size_t i;
+
+	p = put_varint(p, w->nmarks);
+	for (i = 0; i < w->nmarks; i++) {
+		*p++ = w->marks[i].kind;
+		*p++ = w->marks[i].len;
+		memcpy(p, w->marks[i].key, w->marks[i].len);
+		p += w->marks[i].len;
+	}
+	len = (uint32_t)(p - start);
+	for (i = 0; i < 4; i++)
+		*p++ = (unsigned char)(len >> (8 * i));
+	memcpy(p, MARKS_MAGIC, 4);
+	w->len = (size_t)(p + 4 - w->buf);
 }
 
 int dayfile_finish(struct dayfile_writer *w, uint64_t *rows, char hex[SHA256_HEXLEN + 1])
@@ -217,20 +285,28 @@ int dayfile_finish(struct dayfile_writer *w, uint64_t *rows, char hex[SHA256_HEX
 	*p++ = END;
 	p = put_varint(p, w->rows);
 	w->len = (size_t)(p - w->buf);
-	if (w_flush(w) < 0 || fsync(w->fd) < 0 || close(w->fd) < 0) {
-		e = errno;
-		w->fd = -1;
-		dayfile_abort(w);
-		errno = e;
-		return -1;
-	}
+	if (w_flush(w) < 0)
+		goto fail;
+	put_marks(w);
+	if (w_flush(w) < 0 || fsync(w->fd) < 0)
+		goto fail;
+	e = close(w->fd);
+	w->fd = -1;
+	if (e < 0)
+		goto fail;
 	sha256_final(&w->sha, digest);
 	sha256_hex(digest, hex);
 	*rows = w->rows;
 	free(w->path);
 	free(w->buf);
+	free(w->marks);
 	free(w);
 	return 0;
+fail:
+	e = errno;
+	dayfile_abort(w);
+	errno = e;
+	return -1;
 }
 
 /* ---- reading ---- */
@@ -311,6 +387,55 @@ static int get_code(const unsigned char **p, const unsigned char *end, char *pre
 	return 0;
 }
 
+/* Version 2: the marks, from the end of the file. 0, or -1 (damaged). */
+static int read_marks(struct dayfile *f)
+{
+	unsigned char tail[8], *m;
+	const unsigned char *p, *end;
+	struct stat st;
+	uint64_t n, i;
+	uint32_t len;
+	int rc = -1;
+
+	if (fstat(f->fd, &st) < 0 || st.st_size < 8 ||
+	    pread(f->fd, tail, 8, st.st_size - 8) != 8 || memcmp(tail + 4, MARKS_MAGIC, 4))
+		return -1;
+	len = (uint32_t)tail[0] | (uint32_t)tail[1] << 8 | (uint32_t)tail[2] << 16 |
+	      (uint32_t)tail[3] << 24;
+	if ((uint64_t)len + 8 > (uint64_t)st.st_size || len > 2 * MARKS_MAX * (2 + REC_CODE_MAX) + 10)
+		return -1;
+	f->trailer = (uint64_t)len + 8;
+	m = xmalloc(len ? len : 1);
+	if (pread(f->fd, m, len, st.st_size - 8 - (off_t)len) != (ssize_t)len)
+		goto out;
+	p = m;
+	end = m + len;
+	if (get_varint(&p, end, &n) < 0 || n >= 2 * MARKS_MAX)
+		goto out;
+	f->marks = xcalloc(n ? n : 1, sizeof(*f->marks));
+	for (i = 0; i < n; i++) {
+		struct key_mark *k = &f->marks[i];
+
+		if (end - p < 2 || p[1] > REC_CODE_MAX || end - p - 2 < p[1])
+			goto out;
+		k->kind = p[0];
+		k->len = p[1];
+		memcpy(k->key, p + 2, k->len);
+		p += 2 + k->len;
+	}
+	f->nmarks = (size_t)n;
+	rc = p == end ? 0 : -1;
+out:
+	free(m);
+	return rc;
+}
+
+const struct key_mark *dayfile_marks(const struct dayfile *f, size_t *n)
+{
+	*n = f->nmarks;
+	return f->marks;
+}
+
 struct dayfile *dayfile_open(const char *path, struct dayfile_head *h)
 {
 	struct dayfile *f;
@@ -327,8 +452,9 @@ struct dayfile *dayfile_open(const char *path, struct dayfile_head *h)
 		goto fail;
 	p = f->buf;
 	end = f->buf + f->end;
-	if (end - p < 10 || memcmp(p, MAGIC, 8) || p[8] != VERSION)
+	if (end - p < 10 || memcmp(p, MAGIC, 8) || p[8] < 1 || p[8] > VERSION)
 		goto bad;
+	f->version = p[8];
 	n = p[9];
 	p += 10;
 	if (n > REC_CHANNEL_MAX || (size_t)(end - p) < n)
@@ -341,6 +467,8 @@ struct dayfile *dayfile_open(const char *path, struct dayfile_head *h)
 		goto bad;
 	memcpy(f->channel, h->channel, sizeof(f->channel));
 	f->start = (size_t)(p - f->buf);
+	if (f->version >= 2 && read_marks(f) < 0)
+		goto bad;
 	return f;
 bad:
 	errno = EINVAL;
@@ -368,7 +496,14 @@ int dayfile_next(struct dayfile *f, struct record *r)
 		goto bad;       /* no end mark: cut short */
 	flags = *p++;
 	if (flags == END) {
-		if (get_varint(&p, end, &u) < 0 || u != f->rows || p != end || !f->eof)
+		if (get_varint(&p, end, &u) < 0 || u != f->rows)
+			goto bad;
+		/* Then only the marks, read at the open. */
+		f->start = (size_t)(p - f->buf);
+		while (f->end - f->start < f->trailer && !f->eof)
+			if (r_fill(f, (size_t)f->trailer) < 0)
+				return -1;
+		if (f->end - f->start != f->trailer || !f->eof)
 			goto bad;
 		f->done = 1;
 		return 0;
@@ -430,5 +565,6 @@ void dayfile_close(struct dayfile *f)
 	if (f->fd >= 0)
 		close(f->fd);
 	free(f->buf);
+	free(f->marks);
 	free(f);
 }

@@ -844,6 +844,11 @@ const char *ledger_day_sha256(const struct ledger_day *x)
 	return x->sha;
 }
 
+const struct key_mark *ledger_day_marks(const struct ledger_day *x, size_t *n)
+{
+	return dayfile_marks(x->f, n);
+}
+
 uint64_t ledger_day_rows(const struct ledger_day *x)
 {
 	return x->rows;

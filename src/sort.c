@@ -153,6 +153,8 @@ struct sorter {
 
 	/* sorter_partition(): key ranges on disk instead of runs */
 	int want_parts;
+	const struct key_mark *given;   /* the caller's marks, if any */
+	size_t ngiven;
 	struct parts *parts;
 
 	/* sorter_prefetch(): records merged ahead by another thread */
@@ -1208,10 +1210,10 @@ int sorter_add_group(struct sorter *s, unsigned group, const struct record *r)
 /* ---- partitions ---- */
 
 /*
- * sorter_partition(): once the input outgrows the first batch, that batch
- * (sorted) gives NPARTS - 1 keys that cut the key space into ranges of
- * about as many records each; every record is then appended, packed and
- * unsorted, to the file of its range. After the last one, the ranges are
+ * sorter_partition(): once the input outgrows the first batch, NPARTS - 1
+ * keys cut the key space into ranges of about as many records each (the
+ * caller's marks, else the first batch's keys, sorted); every record is
+ * then appended, packed and unsorted, to the file of its range. After the last one, the ranges are
  * read back in order, each sorted in memory on its own: the records come
  * out in join order with one sort of each and no merge, against runs that
  * are each written, read back and merged. A range too big for memory (the
@@ -1349,16 +1351,27 @@ static int parts_start(struct sorter *s)
 	struct batch *b = s->fill;
 	size_t i, len;
 
-	batch_sort(b);
+	if (!s->ngiven)
+		batch_sort(b);
 	for (i = 1; i < NPARTS; i++) {
-		const struct packed *p = b->slots[i * b->n / NPARTS].p;
-		const char *key = p_key(p, &len);
 		struct mark *m = &pt->marks[pt->nmarks];
 
-		m->group = p->group;
-		m->kind = p->kind;
-		m->len = (uint8_t)len;
-		memcpy(m->key, key, len);
+		if (s->ngiven) {
+			const struct key_mark *k = &s->given[i * s->ngiven / NPARTS];
+
+			m->group = 0;
+			m->kind = k->kind;
+			m->len = k->len;
+			memcpy(m->key, k->key, k->len);
+		} else {
+			const struct packed *p = b->slots[i * b->n / NPARTS].p;
+			const char *key = p_key(p, &len);
+
+			m->group = p->group;
+			m->kind = p->kind;
+			m->len = (uint8_t)len;
+			memcpy(m->key, key, len);
+		}
 		/* Equal marks would leave ranges empty: no harm, but no use. */
 		if (pt->nmarks && !mark_cmp(m->group, m->kind, m->key, m->len, m - 1))
 			continue;
@@ -1376,6 +1389,8 @@ static int parts_start(struct sorter *s)
 		pt->p[i].buf = xmalloc(pt->bufsize);
 	}
 	s->parts = pt;
+	s->given = NULL;
+	s->ngiven = 0;
 	for (i = 0; i < b->n; i++)
 		if (parts_put(s, b->slots[i].p) < 0)
 			return -1;
@@ -1619,10 +1634,13 @@ static void parts_free(struct sorter *s)
 	s->parts = NULL;
 }
 
-void sorter_partition(struct sorter *s)
+void sorter_partition(struct sorter *s, const struct key_mark *marks, size_t n)
 {
-	if (s->budget && !s->n)
+	if (s->budget && !s->n) {
 		s->want_parts = 1;
+		s->given = marks;
+		s->ngiven = n;
+	}
 }
 
 int sorter_finish(struct sorter *s)

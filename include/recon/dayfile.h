@@ -37,6 +37,10 @@ struct dayfile *dayfile_open(const char *path, struct dayfile_head *h);
 /* The next record: 1, 0 at the end, -1 with errno set (EINVAL: damaged or
  * cut short). */
 int dayfile_next(struct dayfile *f, struct record *r);
+/* The file's marks: about evenly spaced keys of its records, in order
+ * (none for a version 1 file). Owned by f. */
+const struct key_mark *dayfile_marks(const struct dayfile *f, size_t *n);
+
 void dayfile_close(struct dayfile *f);
 
 #endif

@@ -67,6 +67,9 @@ int ledger_day_next(struct ledger_day *x, struct record *r);
 /* The file's SHA-256 (hex) and rows, as recorded when it was written. */
 const char *ledger_day_sha256(const struct ledger_day *x);
 uint64_t ledger_day_rows(const struct ledger_day *x);
+/* About evenly spaced keys of the day's items, in order (none from a day
+ * file written before they were kept); owned by x. */
+const struct key_mark *ledger_day_marks(const struct ledger_day *x, size_t *n);
 const char *ledger_day_path(const struct ledger_day *x);
 void ledger_day_close(struct ledger_day *x);
 

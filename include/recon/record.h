@@ -45,6 +45,14 @@ int rec_status_parse(const char *s);
 /* The join key: refund_code for refunds, order_code otherwise. */
 const char *record_key(const struct record *r);
 
+/* A join key without its record (kind, then the key's bytes, no NUL):
+ * where one range of keys ends and the next begins. */
+struct key_mark {
+	uint8_t kind;
+	uint8_t len;
+	char key[REC_CODE_MAX];
+};
+
 /* Format t (UTC seconds) shifted by off seconds as ISO 8601 with offset,
  * "2026-11-21T10:00:00+08:00" ("Z" never used, "+00:00" instead).
  * buf has room for 32 bytes. Empty string for REC_NO_TIME. */

@@ -76,12 +76,16 @@ int sorter_next_group(struct sorter *s, unsigned *group, struct record *r);
 
 /*
  * Before the first add: when the records outgrow memory, cut them by key
- * into ranges on disk (the first batch's keys tell where) and sort each
- * range in memory when it is read, instead of writing sorted runs and
- * merging them: for one big sort whose records need not be grouped by
- * the time they come. Without a budget it does nothing.
+ * into ranges on disk and sort each range in memory when it is read,
+ * instead of writing sorted runs and merging them: for one big sort of
+ * ungrouped records. marks (n of them, in join order) are keys spread as
+ * the records' keys will be,
+ * such as a day file's (dayfile.h), kept by the caller until
+ * sorter_finish(); with none, the first batch's keys are
+ * taken, which tell less when keys rise with the input. Without a budget
+ * it does nothing.
  */
-void sorter_partition(struct sorter *s);
+void sorter_partition(struct sorter *s, const struct key_mark *marks, size_t n);
 
 /* Run the helper thread at a lower priority (before the first add): for a
  * sort that rides along with more urgent work on other threads. */

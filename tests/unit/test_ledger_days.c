@@ -122,6 +122,52 @@ static void test_file_round_trip(void **state)
 	assert_null(dayfile_create("d.day", "wechat", DAY, FROM, FROM + 24 * H));
 }
 
+/* Marks: keys of the file about evenly spaced, in order, a bounded number
+ * of them however many rows; a run cuts a big statement by them. */
+static void test_file_marks(void **state)
+{
+	enum { N = 200000 };
+	struct dayfile_writer *w = dayfile_create("m.day", "wechat", DAY, FROM, FROM + 24 * H);
+	const struct key_mark *m;
+	struct dayfile_head h;
+	struct dayfile *f;
+	struct record r;
+	char hex[SHA256_HEXLEN + 1];
+	uint64_t rows, stride;
+	size_t n, i;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		r = item("wechat", KIND_PAY, (int)i, FROM + 10, 100);
+		assert_int_equal(dayfile_put(w, &r), 0);
+	}
+	assert_int_equal(dayfile_finish(w, &rows, hex), 0);
+	f = dayfile_open("m.day", &h);
+	assert_non_null(f);
+	m = dayfile_marks(f, &n);
+	assert_true(n >= 1000 && n < 2048);
+	/* every stride-th key from the first (key i is order i), the stride
+	 * a power of two */
+	stride = strtoull(m[1].key + 10, NULL, 10);
+	assert_true(stride >= 64 && (stride & (stride - 1)) == 0);
+	for (i = 0; i < n; i++) {
+		char want[REC_CODE_MAX + 1];
+
+		assert_int_equal(m[i].kind, KIND_PAY);
+		snprintf(want, sizeof(want), "2026112100%010llu", (unsigned long long)(i * stride));
+		assert_int_equal(m[i].len, strlen(want));
+		assert_memory_equal(m[i].key, want, m[i].len);
+	}
+	assert_true((n - 1) * stride < N && n * stride >= N);
+	for (i = 0; (rc = dayfile_next(f, &r)) == 1; i++)
+		;
+	assert_int_equal(rc, 0);
+	assert_int_equal(i, N);
+	dayfile_close(f);
+	unlink("m.day");
+}
+
 /* A file cut short, or that is something else, is refused. */
 static void test_file_damage(void **state)
 {
@@ -147,13 +193,20 @@ static void test_file_damage(void **state)
 	write_bytes("short.day", text, len - 3);
 	write_bytes("other.day", "order_code,refund_code\n", 23);
 	free(text);
+	/* its marks' end is gone: refused at once */
+	assert_null(dayfile_open("short.day", &h));
+	/* cut inside the records: refused when they end short */
+	text = read_file("d.day", &len);
+	write_bytes("short.day", text, len / 2);
+	free(text);
 	f = dayfile_open("short.day", &h);
-	assert_non_null(f);
-	for (i = 0; (rc = dayfile_next(f, &r)) == 1; i++)
-		;
-	assert_int_equal(rc, -1);
-	assert_true(i <= 100);
-	dayfile_close(f);
+	if (f) {
+		for (i = 0; (rc = dayfile_next(f, &r)) == 1; i++)
+			;
+		assert_int_equal(rc, -1);
+		assert_true(i < 100);
+		dayfile_close(f);
+	}
 	assert_null(dayfile_open("other.day", &h));
 	assert_null(dayfile_open("missing.day", &h));
 }
@@ -407,6 +460,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_file_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_marks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_damage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_days, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_updates, setup, teardown),

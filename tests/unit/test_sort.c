@@ -505,7 +505,7 @@ static void test_partition(void **state)
 		struct sorter *s = sorter_new((size_t)1 << 20, dir);
 		size_t i;
 
-		sorter_partition(s);
+		sorter_partition(s, NULL, 0);
 		for (i = 0; i < N; i++)
 			assert_int_equal(sorter_add(s, &in[i]), 0);
 		assert_int_equal(sorter_finish(s), 0);
@@ -539,7 +539,7 @@ static void test_partition_skewed(void **state)
 	size_t i;
 
 	(void)state;
-	sorter_partition(s);
+	sorter_partition(s, NULL, 0);
 	for (i = 0; i < N; i++) {
 		char key[32];
 
@@ -556,6 +556,42 @@ static void test_partition_skewed(void **state)
 	free(in);
 }
 
+/* The same rising keys, cut by marks spread as the keys will be (as a
+ * day file's): every range fits, and the order is the same. */
+static void test_partition_marks(void **state)
+{
+	enum { N = 50000, M = 500 };
+	struct record *in = malloc(N * sizeof(*in));
+	struct key_mark *marks = calloc(M, sizeof(*marks));
+	struct sorter *s = sorter_new((size_t)1 << 20, NULL);
+	struct sorter_stats st;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < M; i++) {
+		marks[i].kind = KIND_PAY;
+		marks[i].len = (uint8_t)snprintf(marks[i].key, sizeof(marks[i].key), "20261121%08zu",
+						 i * N / M);
+	}
+	sorter_partition(s, marks, M);
+	for (i = 0; i < N; i++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "20261121%08zu", i ^ 1);
+		in[i] = rec(i % 7 ? KIND_PAY : KIND_REFUND, key, (int64_t)(N - i), (int64_t)i + 1);
+		assert_int_equal(sorter_add(s, &in[i]), 0);
+	}
+	assert_int_equal(sorter_finish(s), 0);
+	sorter_stats(s, &st);
+	assert_true(st.ranges > 32);
+	qsort(in, N, sizeof(*in), ref_cmp);
+	sorter_prefetch(s);
+	drain_exact(s, in, N);
+	sorter_free(s);
+	free(marks);
+	free(in);
+}
+
 /* A folder ranges cannot go to: an error, never a lost record. */
 static void test_partition_unwritable(void **state)
 {
@@ -568,7 +604,7 @@ static void test_partition_unwritable(void **state)
 
 	(void)state;
 	diag_reset();
-	sorter_partition(s);
+	sorter_partition(s, NULL, 0);
 	for (i = 0; i < N && rc == 0; i++)
 		rc = sorter_add(s, &in[i]);
 	if (rc == 0)
@@ -600,6 +636,7 @@ int main(void)
 		cmocka_unit_test(test_long_shared_head),
 		cmocka_unit_test(test_partition),
 		cmocka_unit_test(test_partition_skewed),
+		cmocka_unit_test(test_partition_marks),
 		cmocka_unit_test(test_partition_unwritable),
 	};
 
