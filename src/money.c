@@ -155,7 +155,12 @@ static const char *const symbols[] = {
 static size_t currency_at(const char *p, const char *end, int *code_exp)
 {
 	size_t i, len = (size_t)(end - p);
+	unsigned char c = (unsigned char)*p;
 
+	/* Most amounts begin with a digit: every symbol begins with '$' or a
+	 * byte of a multibyte UTF-8 character, every code with a capital. */
+	if (c < 0x80 && c != '$' && !is_upper(*p))
+		return 0;
 	for (i = 0; i < ARRAY_SIZE(symbols); i++) {
 		size_t sl = strlen(symbols[i]);
 

@@ -22,7 +22,9 @@ struct csv_state {
 	size_t *off, *len;
 	const char **v;
 	size_t n, alloc, valloc;
-	struct strbuf raw;      /* the row's physical lines */
+	struct strbuf raw;      /* the row's physical lines, when copied */
+	const char *rawp;       /* the row's text: raw's, or the line's own */
+	size_t rawn;
 	int64_t row_line;
 	int *pan;               /* fields holding card numbers */
 	size_t npan;
@@ -72,7 +74,7 @@ static void mask_row(struct csv_state *c, size_t rawlen)
 		v = c->fields.buf + c->off[k];
 		n = c->len[k];
 		decode_strip(c->d->f->strip, &v, &n);
-		pan_mask_in(c->raw.buf, rawlen, v, n);
+		pan_mask_in(c->raw.buf, rawlen, v, n);   /* rawp is raw.buf then */
 		pan_mask((char *)v, n);
 	}
 }
@@ -108,7 +110,7 @@ static void on_row(int term, void *data)
 	struct csv_state *c = data;
 	struct dctx *d = c->d;
 	struct row r;
-	size_t i, rawlen = c->raw.len;
+	size_t i, rawlen = c->rawn;
 
 	(void)term;
 	if (d->failed || d->stopped) {
@@ -119,13 +121,13 @@ static void on_row(int term, void *data)
 	c->v = xgrow(c->v, &c->valloc, c->n + 1, sizeof(*c->v));
 	for (i = 0; i < c->n; i++)
 		c->v[i] = c->fields.buf + c->off[i];
-	while (rawlen && (c->raw.buf[rawlen - 1] == '\n' || c->raw.buf[rawlen - 1] == '\r'))
+	while (rawlen && (c->rawp[rawlen - 1] == '\n' || c->rawp[rawlen - 1] == '\r'))
 		rawlen--;
 	r.n = c->n;
 	r.v = c->v;
 	r.len = c->len;
 	r.line = c->row_line;
-	r.raw = c->raw.buf;
+	r.raw = c->rawp;
 	r.rawlen = rawlen;
 	if (!d->have_header && d->f->header) {
 		if (decode_header(d, &r) < 0 || (d->f->npan && pan_columns(c, r.line) < 0))
@@ -164,10 +166,11 @@ static int fast_row(struct csv_state *c, const char *s, size_t n, char sep)
 	const char *end = s + n, *p, *q;
 	size_t len;
 
-	/* The line's end, then no CR or LF before it. */
+	/* The line's end, then no CR before it (a line has no LF but its
+	 * last byte). */
 	for (len = n; len && (s[len - 1] == '\n' || s[len - 1] == '\r'); len--)
 		;
-	if (memchr(s, '\n', len) || memchr(s, '\r', len))
+	if (memchr(s, '\r', len))
 		return 0;
 	for (p = s; p < s + len && *p == ' '; p++)
 		;
@@ -200,7 +203,7 @@ static int csv_read(struct dctx *d)
 	const char *s;
 	size_t n;
 	int64_t line;
-	int fast;
+	int fast, copied;
 
 	memset(&c, 0, sizeof(c));
 	c.d = d;
@@ -229,10 +232,23 @@ static int csv_read(struct dctx *d)
 				     DECODE_ROW_MAX);
 			break;
 		}
-		sb_add(&c.raw, s, n);
-		if (fast && p.pstate == CSV_ROW_NOT_BEGUN && !memchr(s, f->quote, n) &&
-		    fast_row(&c, s, n, f->separator))
-			continue;
+		copied = 0;
+		if (fast && p.pstate == CSV_ROW_NOT_BEGUN && !memchr(s, f->quote, n)) {
+			/* The row is this line: no copy of it, unless card
+			 * numbers are to be masked in it. */
+			if (f->npan) {
+				sb_add(&c.raw, s, n);
+				copied = 1;
+			}
+			c.rawp = copied ? c.raw.buf : s;
+			c.rawn = n;
+			if (fast_row(&c, s, n, f->separator))
+				continue;
+		}
+		if (!copied)
+			sb_add(&c.raw, s, n);
+		c.rawp = c.raw.buf;
+		c.rawn = c.raw.len;
 		if (csv_parse(&p, s, n, on_field, on_row, &c) != n) {
 			decode_fatal(d, line, "csv: %s", csv_strerror(csv_error(&p)));
 			break;
