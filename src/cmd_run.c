@@ -82,6 +82,7 @@ struct chan {
 	/* A statement decoded in halves (decode_split.h): the second half's
 	 * rows, their lines to be moved by line_offset, merged on the way. */
 	struct sorter *sorter2;
+	int halves;              /* read in halves: sorted on their threads */
 	int64_t line_offset;
 	struct record head[2];
 	int have[2], ended[2];
@@ -229,8 +230,14 @@ static int read_halves(struct chan *ch, const struct format *f, const char *path
 		tally_release(&h[i].tally);
 	}
 	if (ok) {
+		ch->halves = 1;
 		ch->sorter = h[0].sorter;
-		ch->sorter2 = h[1].sorter;
+		/* Halves cut at the same keys (the day file's) are read as
+		 * one; else the two are merged as they are read. */
+		if (sorter_absorb(h[0].sorter, h[1].sorter, ch->line_offset) == 0)
+			sorter_free(h[1].sorter);
+		else
+			ch->sorter2 = h[1].sorter;
 		return 0;
 	}
 	sorter_free(h[0].sorter);
@@ -478,7 +485,7 @@ static int read_statement(struct chan *ch, const char *path)
 		     shown);
 	t0 = steptime_now();
 	/* Halves finished their sorts on their threads. */
-	rc = !ch->sorter2 && sorter_finish(ch->sorter) < 0 ? -1 : 0;
+	rc = !ch->halves && sorter_finish(ch->sorter) < 0 ? -1 : 0;
 	steptime_note(cc->name, "sort", t0, -1, sorter_count(ch->sorter));
 	if (rc == 0 && run->g->verbosity > 0) {
 		struct sorter_stats ss;

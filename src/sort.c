@@ -1234,6 +1234,9 @@ struct part {
 	uint64_t bytes, count;
 	char *buf;
 	size_t len;
+	/* sorter_absorb(): the same range of the other sorter */
+	int fd2;
+	uint64_t bytes2, count2;
 };
 
 /* A range read back and sorted. */
@@ -1252,6 +1255,9 @@ struct parts {
 	size_t bufsize;           /* each partition's write buffer */
 	size_t load_cap;          /* the most bytes of a range sorted in memory */
 	size_t next;              /* the range to load next */
+	/* sorter_absorb(): what the other sorter's records need to be ours */
+	int64_t line2;
+	uint16_t file2, chan2;
 	struct loaded cur;        /* the range being read */
 	/* A thread of its own loads the next range while one is read; under
 	 * the sorter's mx: */
@@ -1386,6 +1392,7 @@ static int parts_start(struct sorter *s)
 	pt->load_cap = s->budget / 3;
 	for (i = 0; i < NPARTS; i++) {
 		pt->p[i].fd = -1;
+		pt->p[i].fd2 = -1;
 		pt->p[i].buf = xmalloc(pt->bufsize);
 	}
 	s->parts = pt;
@@ -1420,46 +1427,61 @@ static int read_all(int fd, char *p, size_t n)
 	return 0;
 }
 
+/* The other sorter's record p (sorter_absorb()) made one of ours. */
+static void adopt(const struct parts *pt, struct packed *p)
+{
+	p->file = (uint16_t)(p->file + pt->file2);
+	p->channel = (uint16_t)(p->channel + pt->chan2);
+	p->line += pt->line2;
+}
+
 /* A range too big to sort in memory, through a sorter of its own. */
 static int load_big(struct sorter *s, struct part *q, struct loaded *l)
 {
 	struct parts *pt = s->parts;
 	char *buf = xmalloc(pt->bufsize);
-	size_t have = 0, at;
-	uint64_t left = q->count;
 	struct record r;
+	int piece;
 
 	l->sub = sorter_new(s->budget / 2, s->tmpdir);
-	while (left) {
-		ssize_t k = read(q->fd, buf + have, pt->bufsize - have);
+	for (piece = 0; piece < 2; piece++) {
+		int fd = piece ? q->fd2 : q->fd;
+		uint64_t left = piece ? q->count2 : q->count;
+		size_t have = 0, at;
 
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			if (k == 0)
-				errno = EIO;
-			free(buf);
-			return -1;
-		}
-		have += (size_t)k;
-		at = 0;
-		while (left && have - at >= sizeof(struct packed)) {
-			const struct packed *p = (const struct packed *)(buf + at);
-			size_t n = p_size(p);
+		if (left && lseek(fd, 0, SEEK_SET) < 0)
+			goto fail;
+		while (left) {
+			ssize_t k = read(fd, buf + have, pt->bufsize - have);
 
-			if (n > have - at)
-				break;
-			unpack(s, p, &r);
-			if (sorter_add_group(l->sub, p->group, &r) < 0) {
-				free(buf);
-				errno = l->sub->err ? l->sub->err : EIO;
-				return -1;
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0) {
+				if (k == 0)
+					errno = EIO;
+				goto fail;
 			}
-			at += n;
-			left--;
+			have += (size_t)k;
+			at = 0;
+			while (left && have - at >= sizeof(struct packed)) {
+				struct packed *p = (struct packed *)(buf + at);
+				size_t n = p_size(p);
+
+				if (n > have - at)
+					break;
+				if (piece)
+					adopt(pt, p);
+				unpack(s, p, &r);
+				if (sorter_add_group(l->sub, p->group, &r) < 0) {
+					errno = l->sub->err ? l->sub->err : EIO;
+					goto fail;
+				}
+				at += n;
+				left--;
+			}
+			memmove(buf, buf + at, have - at);
+			have -= at;
 		}
-		memmove(buf, buf + at, have - at);
-		have -= at;
 	}
 	free(buf);
 	if (sorter_finish(l->sub) < 0) {
@@ -1467,6 +1489,9 @@ static int load_big(struct sorter *s, struct part *q, struct loaded *l)
 		return -1;
 	}
 	return 0;
+fail:
+	free(buf);
+	return -1;
 }
 
 static void loaded_release(struct loaded *l)
@@ -1491,33 +1516,39 @@ static int load_one(struct sorter *s, struct loaded *l)
 		if (pt->next == NPARTS)
 			return 0;
 		q = &pt->p[pt->next++];
-		if (q->count)
+		if (q->count || q->count2)
 			break;
 	}
-	if (q->fd < 0 || lseek(q->fd, 0, SEEK_SET) < 0)
-		return -1;
-	if (q->bytes + q->count * sizeof(struct slot) > pt->load_cap) {
+	if (q->bytes + q->bytes2 + (q->count + q->count2) * sizeof(struct slot) > pt->load_cap) {
 		if (load_big(s, q, l) < 0)
 			return -1;
 	} else {
-		l->load = xmalloc(q->bytes ? q->bytes : 1);
-		if (read_all(q->fd, l->load, q->bytes) < 0)
+		l->load = xmalloc(q->bytes + q->bytes2 + 1);
+		if ((q->count && (lseek(q->fd, 0, SEEK_SET) < 0 ||
+				  read_all(q->fd, l->load, q->bytes) < 0)) ||
+		    (q->count2 && (lseek(q->fd2, 0, SEEK_SET) < 0 ||
+				   read_all(q->fd2, l->load + q->bytes, q->bytes2) < 0)))
 			return -1;
-		b->slots = xmalloc(q->count * sizeof(*b->slots));
-		for (at = 0, i = 0; i < q->count; i++) {
-			const struct packed *p = (const struct packed *)(l->load + at);
+		b->slots = xmalloc((q->count + q->count2) * sizeof(*b->slots));
+		for (at = 0, i = 0; i < q->count + q->count2; i++) {
+			struct packed *p = (struct packed *)(l->load + at);
 
+			if (i >= q->count)
+				adopt(pt, p);
 			b->slots[i].p = p;
 			if (p->group > b->max_group)
 				b->max_group = p->group;
 			at += p_size(p);
 		}
-		b->n = q->count;
+		b->n = q->count + q->count2;
 		batch_sort(b);
 	}
-	/* The range's file is read: its pages can go. */
-	close(q->fd);
-	q->fd = -1;
+	/* The range's files are read: their pages can go. */
+	if (q->fd >= 0)
+		close(q->fd);
+	if (q->fd2 >= 0)
+		close(q->fd2);
+	q->fd = q->fd2 = -1;
 	return 1;
 }
 
@@ -1628,10 +1659,59 @@ static void parts_free(struct sorter *s)
 	for (i = 0; i < NPARTS; i++) {
 		if (pt->p[i].fd >= 0)
 			close(pt->p[i].fd);
+		if (pt->p[i].fd2 >= 0)
+			close(pt->p[i].fd2);
 		free(pt->p[i].buf);
 	}
 	free(pt);
 	s->parts = NULL;
+}
+
+int sorter_absorb(struct sorter *into, struct sorter *from, int64_t line_offset)
+{
+	struct parts *a = into->parts, *b = from->parts;
+	size_t i;
+
+	if (!a || !b || !into->finished || !from->finished || into->failed || from->failed ||
+	    a->loader_on || b->loader_on || a->next || b->next || a->nmarks != b->nmarks ||
+	    into->nfiles + from->nfiles > UINT16_MAX + 1 ||
+	    into->nchans + from->nchans > UINT16_MAX + 1)
+		return -1;
+	for (i = 0; i < a->nmarks; i++)
+		if (mark_cmp(a->marks[i].group, a->marks[i].kind, a->marks[i].key, a->marks[i].len,
+			     &b->marks[i]))
+			return -1;
+	for (i = 0; i < NPARTS; i++) {
+		struct part *p = &a->p[i], *q = &b->p[i];
+
+		if (p->fd2 >= 0 || q->fd2 >= 0)
+			return -1;    /* one absorbed already */
+	}
+	a->file2 = (uint16_t)into->nfiles;
+	a->chan2 = (uint16_t)into->nchans;
+	a->line2 = line_offset;
+	for (i = 0; i < from->nfiles; i++) {
+		into->files = xgrow(into->files, &into->afiles, into->nfiles + 1, sizeof(*into->files));
+		into->files[into->nfiles++] = from->files[i];
+	}
+	for (i = 0; i < from->nchans; i++) {
+		into->chans = xgrow(into->chans, &into->achans, into->nchans + 1, sizeof(*into->chans));
+		memcpy(into->chans[into->nchans++], from->chans[i], sizeof(into->chans[0]));
+	}
+	for (i = 0; i < NPARTS; i++) {
+		struct part *p = &a->p[i], *q = &b->p[i];
+
+		p->fd2 = q->fd;
+		p->bytes2 = q->bytes;
+		p->count2 = q->count;
+		q->fd = -1;
+		q->bytes = q->count = 0;
+	}
+	into->n += from->n;
+	into->st.ranges += from->st.ranges;
+	into->st.run_bytes += from->st.run_bytes;
+	from->n = 0;
+	return 0;
 }
 
 void sorter_partition(struct sorter *s, const struct key_mark *marks, size_t n)
@@ -1670,8 +1750,6 @@ int sorter_finish(struct sorter *s)
 				s->st.run_bytes += q->bytes;
 			}
 		}
-		/* The first ranges are sorted while the caller gets ready. */
-		s->parts->loader_on = pthread_create(&s->parts->loader, NULL, loader_main, s) == 0;
 		return 0;
 	}
 	pthread_mutex_lock(&s->mx);
@@ -1706,6 +1784,23 @@ int sorter_finish(struct sorter *s)
 	return 0;
 }
 
+/* A code copied a word at a time: the compiler makes a memcpy() of a
+ * length it cannot know into a rep movs, whose start costs more than the
+ * twenty bytes of a usual code. */
+static void copy_short(char *dst, const char *src, size_t n)
+{
+	for (; n >= 8; n -= 8, dst += 8, src += 8)
+		memcpy(dst, src, 8);
+	if (n >= 4) {
+		memcpy(dst, src, 4);
+		dst += 4;
+		src += 4;
+		n -= 4;
+	}
+	while (n--)
+		*dst++ = *src++;
+}
+
 static void unpack(const struct sorter *s, const struct packed *p, struct record *r)
 {
 	const char *d = (const char *)(p + 1);
@@ -1723,9 +1818,9 @@ static void unpack(const struct sorter *s, const struct packed *p, struct record
 	r->status = p->status;
 	memcpy(r->currency, p->currency, sizeof(r->currency));
 	memcpy(r->channel, s->chans[p->channel], sizeof(r->channel));
-	memcpy(r->order_code, d, p->lorder);
-	memcpy(r->refund_code, p_refund(p), p->lrefund);
-	memcpy(r->channel_txn_id, p_txn(p), p->ltxn);
+	copy_short(r->order_code, d, p->lorder);
+	copy_short(r->refund_code, p_refund(p), p->lrefund);
+	copy_short(r->channel_txn_id, p_txn(p), p->ltxn);
 }
 
 int sorter_next(struct sorter *s, struct record *r)
@@ -1796,6 +1891,9 @@ void sorter_prefetch(struct sorter *s)
 
 	if (!s->finished || s->failed || s->pf_on)
 		return;
+	/* The ranges are read and sorted ahead by a thread of their own. */
+	if (s->parts && !s->parts->loader_on && !s->parts->next)
+		s->parts->loader_on = pthread_create(&s->parts->loader, NULL, loader_main, s) == 0;
 	for (i = 0; i < PF_SLOTS; i++)
 		s->pf[i] = xmalloc(sizeof(*s->pf[i]));
 	s->pf_on = pthread_create(&s->pf_thread, NULL, prefetch_main, s) == 0;

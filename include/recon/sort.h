@@ -87,6 +87,16 @@ int sorter_next_group(struct sorter *s, unsigned *group, struct record *r);
  */
 void sorter_partition(struct sorter *s, const struct key_mark *marks, size_t n);
 
+/*
+ * After sorter_finish() of both, before reading either: take over the
+ * records of from, cut into ranges at the same keys (sorter_partition()
+ * with the same marks), so that into gives both in one join order, each
+ * record of from with its line moved by line_offset (the second half of a
+ * file read in two). 0; -1 when the two were not cut alike (nothing is
+ * changed: read them apart). from keeps nothing but must still be freed.
+ */
+int sorter_absorb(struct sorter *into, struct sorter *from, int64_t line_offset);
+
 /* Run the helper thread at a lower priority (before the first add): for a
  * sort that rides along with more urgent work on other threads. */
 void sorter_background(struct sorter *s);

@@ -592,6 +592,71 @@ static void test_partition_marks(void **state)
 	free(in);
 }
 
+/* Two halves of a file cut at the same marks read as one: the second's
+ * records with their lines moved on, their file and channel kept; halves
+ * cut at their own first batches' keys are refused (read them apart). */
+static void test_partition_absorb(void **state)
+{
+	enum { N = 40000, M = 300, OFF = 1000000 };
+	struct record *in = random_records(N, 2718), *want = malloc(N * sizeof(*want));
+	struct key_mark *marks = calloc(M, sizeof(*marks));
+	struct sorter *a, *b;
+	size_t i;
+
+	(void)state;
+	/* marks: every few keys of the input, sorted */
+	memcpy(want, in, N * sizeof(*want));
+	qsort(want, N, sizeof(*want), ref_cmp);
+	for (i = 0; i < M; i++) {
+		const struct record *r = &want[i * N / M];
+
+		marks[i].kind = r->kind;
+		marks[i].len = (uint8_t)strlen(record_key(r));
+		memcpy(marks[i].key, record_key(r), marks[i].len);
+	}
+	a = sorter_new((size_t)1 << 20, NULL);
+	b = sorter_new((size_t)1 << 20, NULL);
+	sorter_partition(a, marks, M);
+	sorter_partition(b, marks, M);
+	for (i = 0; i < N; i++) {
+		if (i < N / 2) {
+			assert_int_equal(sorter_add(a, &in[i]), 0);
+			continue;
+		}
+		in[i].file = "second-half.csv";
+		strcpy(in[i].channel, "second");
+		assert_int_equal(sorter_add(b, &in[i]), 0);
+		in[i].line += OFF;      /* as it must come out */
+	}
+	assert_int_equal(sorter_finish(a), 0);
+	assert_int_equal(sorter_finish(b), 0);
+	assert_int_equal(sorter_absorb(a, b, OFF), 0);
+	assert_int_equal(sorter_count(a), N);
+	sorter_free(b);
+	memcpy(want, in, N * sizeof(*want));
+	qsort(want, N, sizeof(*want), ref_cmp);
+	sorter_prefetch(a);
+	drain_exact(a, want, N);
+	sorter_free(a);
+
+	/* no marks: each cut at its own keys */
+	a = sorter_new((size_t)1 << 20, NULL);
+	b = sorter_new((size_t)1 << 20, NULL);
+	sorter_partition(a, NULL, 0);
+	sorter_partition(b, NULL, 0);
+	for (i = 0; i < N; i++)
+		assert_int_equal(sorter_add(i % 2 ? b : a, &in[(i * 7919) % N]), 0);
+	assert_int_equal(sorter_finish(a), 0);
+	assert_int_equal(sorter_finish(b), 0);
+	assert_int_equal(sorter_absorb(a, b, OFF), -1);
+	assert_int_equal(sorter_count(a), N / 2);
+	sorter_free(a);
+	sorter_free(b);
+	free(marks);
+	free(want);
+	free(in);
+}
+
 /* A folder ranges cannot go to: an error, never a lost record. */
 static void test_partition_unwritable(void **state)
 {
@@ -637,6 +702,7 @@ int main(void)
 		cmocka_unit_test(test_partition),
 		cmocka_unit_test(test_partition_skewed),
 		cmocka_unit_test(test_partition_marks),
+		cmocka_unit_test(test_partition_absorb),
 		cmocka_unit_test(test_partition_unwritable),
 	};
 
