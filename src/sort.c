@@ -1227,6 +1227,9 @@ struct mark {
 	uint8_t kind;
 	uint8_t len;
 	char key[REC_CODE_MAX];
+	uint64_t tag;             /* group and kind, to compare at once */
+	uint64_t word;            /* eight key bytes after the head */
+	uint8_t head;             /* key bytes all marks of its tag begin with */
 };
 
 struct part {
@@ -1282,21 +1285,100 @@ static int mark_cmp(unsigned group, unsigned kind, const char *key, size_t len,
 	return len < m->len ? -1 : len > m->len;
 }
 
-/* The range of (group, kind, key): the first whose mark is above it. */
+/* Eight key bytes from at, big-endian, zero past the key's end: words
+ * compare as the bytes do. */
+static uint64_t key_word(const char *key, size_t len, size_t at)
+{
+	unsigned char b[8] = { 0 };
+	uint64_t w;
+
+	if (at < len)
+		memcpy(b, key + at, len - at < 8 ? len - at : 8);
+	memcpy(&w, b, 8);
+	return __builtin_bswap64(w);
+}
+
+/*
+ * The range of (group, kind, key): the first whose mark is above it. The
+ * marks of one group and kind share their first head bytes, so the key is
+ * compared with those once, then with each mark by a word of the bytes
+ * after them; only equal words need the whole keys.
+ */
 static size_t part_of(const struct parts *pt, unsigned group, unsigned kind, const char *key,
 		      size_t len)
 {
-	size_t lo = 0, hi = pt->nmarks;
+	uint64_t tag = (uint64_t)group << 8 | kind, word = 0;
+	size_t lo = 0, hi = pt->nmarks, first, h;
+	int by_head;
 
+	/* The marks of the key's group and kind: [lo, hi). */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (mark_cmp(group, kind, key, len, &pt->marks[mid]) < 0)
+		if (pt->marks[mid].tag < tag)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	hi = pt->nmarks;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pt->marks[mid].tag <= tag)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	hi = lo;
+	lo = first;
+	if (lo == hi)
+		return lo;
+	h = pt->marks[lo].head;
+	by_head = memcmp(key, pt->marks[lo].key, len < h ? len : h);
+	if (by_head)
+		return by_head < 0 ? lo : hi;
+	if (len < h)
+		return lo;       /* a head of the head: below them all */
+	word = key_word(key, len, h);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct mark *m = &pt->marks[mid];
+		int c;
+
+		if (word != m->word)
+			c = word < m->word ? -1 : 1;
+		else
+			c = mark_cmp(group, kind, key, len, m);
+		if (c < 0)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
 	return lo;
+}
+
+/* For each group and kind, what its marks' keys begin with, and each
+ * mark's word after that. */
+static void marks_ready(struct parts *pt)
+{
+	size_t i, j, k, h;
+
+	for (i = 0; i < pt->nmarks; i++)
+		pt->marks[i].tag = (uint64_t)pt->marks[i].group << 8 | pt->marks[i].kind;
+	for (i = 0; i < pt->nmarks; i = j) {
+		h = pt->marks[i].len;
+		for (j = i + 1; j < pt->nmarks && pt->marks[j].tag == pt->marks[i].tag; j++) {
+			for (k = 0; k < h && k < pt->marks[j].len &&
+				    pt->marks[j].key[k] == pt->marks[i].key[k]; k++)
+				;
+			h = k;
+		}
+		for (k = i; k < j; k++) {
+			pt->marks[k].head = (uint8_t)h;
+			pt->marks[k].word = key_word(pt->marks[k].key, pt->marks[k].len, h);
+		}
+	}
 }
 
 static int part_flush(struct sorter *s, struct part *q)
@@ -1383,6 +1465,7 @@ static int parts_start(struct sorter *s)
 			continue;
 		pt->nmarks++;
 	}
+	marks_ready(pt);
 	pt->bufsize = s->budget / 8 / NPARTS;
 	if (pt->bufsize > MAX_BUF)
 		pt->bufsize = MAX_BUF;
