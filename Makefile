@@ -19,7 +19,12 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 STD      := -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -D_FILE_OFFSET_BITS=64
 ALL_CPPFLAGS = -Iinclude $(shell pkg-config --cflags $(PKGS)) \
            -DRECON_VERSION='"$(VERSION)"' -DRECON_DATADIR='"$(DATADIR)"' $(CPPFLAGS)
-ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS)
+# gcc copies a 300-byte record with rep movs, twice as slow here as the C
+# library's memcpy, and records are copied several times a row (a 10M-row
+# run: 0.25 s). Where the compiler takes the option (gcc on x86).
+STRINGOP := $(shell $(CC) -mstringop-strategy=libcall -x c -c -o /dev/null /dev/null \
+              2>/dev/null && echo -mstringop-strategy=libcall)
+ALL_CFLAGS = $(STD) $(WARN) $(STRINGOP) $(CFLAGS)
 # libcsv ships no pkg-config file on Debian.
 LIBS     := $(shell pkg-config --libs $(PKGS)) -lcsv -lm
 
