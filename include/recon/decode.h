@@ -101,7 +101,9 @@ int format_splittable(const struct format *f);
  */
 int format_bid(const struct format *f, const char *path);
 
-/* Add r to the per-currency sums of st. Returns -1 on sum overflow. */
+/* Add r to the per-currency sums of st (r->currency: NUL-padded to its
+ * four bytes, as record_init() leaves it). Returns -1 on sum overflow or
+ * when st has DECODE_MAX_CURRENCIES already. */
 int decode_stats_add(struct decode_stats *st, const struct record *r);
 
 #endif

@@ -22,6 +22,9 @@ struct csv_state {
 	size_t *off, *len;
 	const char **v;
 	size_t n, alloc, valloc;
+	const char *line;       /* fast_row() without card numbers to mask:
+				 * the fields' offsets are into this line,
+				 * nothing copied; else NULL: into fields */
 	struct strbuf raw;      /* the row's physical lines, when copied */
 	const char *rawp;       /* the row's text: raw's, or the line's own */
 	size_t rawn;
@@ -79,7 +82,7 @@ static void mask_row(struct csv_state *c, size_t rawlen)
 	}
 }
 
-static void add_field(struct csv_state *c, const void *s, size_t n)
+static void field_room(struct csv_state *c)
 {
 	if (c->n == c->alloc) {
 		size_t a = c->alloc;
@@ -89,6 +92,20 @@ static void add_field(struct csv_state *c, const void *s, size_t n)
 		c->len = xgrow(c->len, &a, c->n + 1, sizeof(*c->len));
 		c->alloc = a;
 	}
+}
+
+/* A field where it is in c->line, at off. */
+static void add_span(struct csv_state *c, size_t off, size_t n)
+{
+	field_room(c);
+	c->off[c->n] = off;
+	c->len[c->n] = n;
+	c->n++;
+}
+
+static void add_field(struct csv_state *c, const void *s, size_t n)
+{
+	field_room(c);
 	c->off[c->n] = c->fields.len;
 	c->len[c->n] = n;
 	if (c->fields.alloc < c->fields.len + n + 2)
@@ -120,7 +137,7 @@ static void on_row(int term, void *data)
 	}
 	c->v = xgrow(c->v, &c->valloc, c->n + 1, sizeof(*c->v));
 	for (i = 0; i < c->n; i++)
-		c->v[i] = c->fields.buf + c->off[i];
+		c->v[i] = (c->line ? c->line : c->fields.buf) + c->off[i];
 	while (rawlen && (c->rawp[rawlen - 1] == '\n' || c->rawp[rawlen - 1] == '\r'))
 		rawlen--;
 	r.n = c->n;
@@ -163,6 +180,9 @@ static int is_never(unsigned char ch)
  */
 static int fast_row(struct csv_state *c, const char *s, size_t n, char sep)
 {
+	/* Fields are left in the line unless card numbers are to be masked
+	 * in them. */
+	int direct = !c->d->f->npan;
 	const char *end = s + n, *p, *q;
 	size_t len;
 
@@ -187,11 +207,16 @@ static int fast_row(struct csv_state *c, const char *s, size_t n, char sep)
 			;
 		while (b > a && b[-1] == ' ')
 			b--;
-		add_field(c, a, (size_t)(b - a));
+		if (direct)
+			add_span(c, (size_t)(a - s), (size_t)(b - a));
+		else
+			add_field(c, a, (size_t)(b - a));
 		if (q == end)
 			break;
 	}
+	c->line = direct ? s : NULL;
 	on_row(0, c);
+	c->line = NULL;
 	return 1;
 }
 

@@ -1076,9 +1076,9 @@ int decode_stats_add(struct decode_stats *st, const struct record *r)
 	size_t i;
 	int64_t a, fee;
 
+	/* Both NUL-terminated in four bytes (decode_row() makes sure). */
 	for (i = 0; i < st->nsums; i++)
-		if (!memcmp(st->sums[i].currency, r->currency, 3) &&
-		    !strcmp(st->sums[i].currency, r->currency)) {
+		if (!memcmp(st->sums[i].currency, r->currency, 4)) {
 			c = &st->sums[i];
 			break;
 		}
