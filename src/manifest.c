@@ -633,8 +633,19 @@ int manifest_day(struct manifest *m, struct runstore *rs)
 		if (got)
 			manifest_run_release(&latest);
 	}
-	if (render(m, rs, NULL, &d->outputs, &d->noutputs) < 0 ||
-	    manifest_store_day(m->db, m->dbname, d) < 0)
+	if (n == 1 && m->ndone == 1 && !strcmp(runs[0].channel, m->done[0].channel)) {
+		/* A day of one channel: its outputs are that channel's
+		 * share, rendered above. */
+		const struct manifest_run *r = &m->done[0];
+
+		d->outputs = xcalloc(r->nshare + 1, sizeof(*d->outputs));
+		for (i = 0; i < r->nshare; i++)
+			copy_file(&d->outputs[i], &r->share[i]);
+		d->noutputs = r->nshare;
+	} else if (render(m, rs, NULL, &d->outputs, &d->noutputs) < 0) {
+		goto out;
+	}
+	if (manifest_store_day(m->db, m->dbname, d) < 0)
 		goto out;
 	/* The one before, for the reader of manifest.json. */
 	{
