@@ -7,6 +7,9 @@
  */
 #include <csv.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "engine.h"
 #include "recon/pan.h"
@@ -170,54 +173,85 @@ static int is_never(unsigned char ch)
 	return 0;
 }
 
+/* The field s[a..b) of a line, spaces trimmed at both ends as libcsv does. */
+static void fast_field(struct csv_state *c, const char *s, size_t a, size_t b, int direct)
+{
+	while (a < b && s[a] == ' ')
+		a++;
+	while (b > a && s[b - 1] == ' ')
+		b--;
+	if (direct)
+		add_span(c, a, b - a);
+	else
+		add_field(c, s + a, b - a);
+}
+
 /*
- * A line with no quote character, at the start of a row, is split here as
- * libcsv would split it (fields at each separator, spaces trimmed at both
- * ends, the row ended by the first CR or LF, no row for a blank line),
- * without its byte-at-a-time state machine: most statements have no
- * quotes at all. Returns 1 when done, 0 when the line must go to libcsv (a
- * CR or LF inside it).
+ * A line at the start of a row, with no quote character and no CR before
+ * its end, is split here as libcsv would split it (fields at each
+ * separator, spaces trimmed at both ends, no row for a blank line) without
+ * its byte-at-a-time state machine: most statements have no quotes at all.
+ * One pass finds the separators, sixteen bytes at a time where SSE2 is
+ * there. Returns 1 when done, 0 when the line must go to libcsv (nothing
+ * of it kept here).
  */
-static int fast_row(struct csv_state *c, const char *s, size_t n, char sep)
+static int fast_row(struct csv_state *c, const char *s, size_t n, char sep, char quote)
 {
 	/* Fields are left in the line unless card numbers are to be masked
 	 * in them. */
 	int direct = !c->d->f->npan;
-	const char *end = s + n, *p, *q;
-	size_t len;
+	size_t len, i = 0, start = 0;
 
-	/* The line's end, then no CR before it (a line has no LF but its
-	 * last byte). */
+	/* The line's end (a line has no LF but its last byte) */
 	for (len = n; len && (s[len - 1] == '\n' || s[len - 1] == '\r'); len--)
 		;
-	if (memchr(s, '\r', len))
-		return 0;
-	for (p = s; p < s + len && *p == ' '; p++)
-		;
-	if (p == s + len)
-		return 1;       /* blank: no row, as libcsv */
-	sb_grow(&c->fields, len + 1);
-	for (p = s, end = s + len;; p = q + 1) {
-		const char *a = p, *b;
+	while (i < len && s[i] == ' ')
+		i++;
+	if (i == len)
+		return memchr(s, quote, n) ? 0 : 1;   /* blank: no row, as libcsv */
+	i = 0;
+	if (!direct)
+		sb_grow(&c->fields, len + 1);
+#ifdef __SSE2__
+	{
+		const __m128i vs = _mm_set1_epi8(sep), vq = _mm_set1_epi8(quote),
+			      vr = _mm_set1_epi8('\r');
 
-		q = memchr(p, sep, (size_t)(end - p));
-		if (!q)
-			q = end;
-		for (b = q; a < b && *a == ' '; a++)
-			;
-		while (b > a && b[-1] == ' ')
-			b--;
-		if (direct)
-			add_span(c, (size_t)(a - s), (size_t)(b - a));
-		else
-			add_field(c, a, (size_t)(b - a));
-		if (q == end)
-			break;
+		for (; i + 16 <= len; i += 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+			unsigned m;
+
+			if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, vq),
+							   _mm_cmpeq_epi8(x, vr))))
+				goto slow;
+			for (m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vs)); m; m &= m - 1) {
+				size_t at = i + (size_t)__builtin_ctz(m);
+
+				fast_field(c, s, start, at, direct);
+				start = at + 1;
+			}
+		}
 	}
+#endif
+	for (; i < len; i++) {
+		if (s[i] == quote || s[i] == '\r')
+			goto slow;
+		if (s[i] == sep) {
+			fast_field(c, s, start, i, direct);
+			start = i + 1;
+		}
+	}
+	if (memchr(s + len, quote, n - len))
+		goto slow;      /* a quote among the line's end: libcsv's */
+	fast_field(c, s, start, len, direct);
 	c->line = direct ? s : NULL;
 	on_row(0, c);
 	c->line = NULL;
 	return 1;
+slow:
+	c->n = 0;
+	sb_reset(&c->fields);
+	return 0;
 }
 
 static int csv_read(struct dctx *d)
@@ -258,7 +292,7 @@ static int csv_read(struct dctx *d)
 			break;
 		}
 		copied = 0;
-		if (fast && p.pstate == CSV_ROW_NOT_BEGUN && !memchr(s, f->quote, n)) {
+		if (fast && p.pstate == CSV_ROW_NOT_BEGUN) {
 			/* The row is this line: no copy of it, unless card
 			 * numbers are to be masked in it. */
 			if (f->npan) {
@@ -267,7 +301,7 @@ static int csv_read(struct dctx *d)
 			}
 			c.rawp = copied ? c.raw.buf : s;
 			c.rawn = n;
-			if (fast_row(&c, s, n, f->separator))
+			if (fast_row(&c, s, n, f->separator, f->quote))
 				continue;
 		}
 		if (!copied)

@@ -264,6 +264,38 @@ static void test_quoting(void **state)
 	run_free(&run);
 }
 
+/* Rows split sixteen bytes at a time: separators, quotes and spaces past
+ * the first sixteen bytes and on their boundaries split as libcsv would. */
+static void test_long_rows(void **state)
+{
+	struct decode_opts o = opts();
+	struct run run = { 0 };
+	static const char text[] =
+		    SIMPLE_HEADER
+		    "pay,ORDER-0123456789-ABCDEF,,1.00,2026-11-21 10:00:00\n"
+		    "pay,012345678901,,2.00,2026-11-21 10:00:00\n"
+		    "pay,   ABCDEFGHIJKLMNOP   ,,\"3,000.00\",2026-11-21 10:00:00\n"
+		    "pay,0123456789ABCDEFGHIJKLMNOPQRSTUV,,4.00,2026-11-21 10:00:00  \r\n"
+		    "                                        \n"
+		    "pay,\"0123456789ABCDEFGHIJ\"\"KL\",,5.00,2026-11-21 10:00:00\n";
+
+	(void)state;
+	decode_text(SIMPLE_FMT, text, &o, &run);
+	assert_string_equal(run.err.buf, "");
+	assert_int_equal(run.n, 5);
+	assert_string_equal(run.recs[0].order_code, "ORDER-0123456789-ABCDEF");
+	assert_int_equal(run.recs[0].amount, 100);
+	assert_string_equal(run.recs[1].order_code, "012345678901");   /* its comma at byte 16 */
+	assert_int_equal(run.recs[1].amount, 200);
+	assert_string_equal(run.recs[2].order_code, "ABCDEFGHIJKLMNOP");
+	assert_int_equal(run.recs[2].amount, 300000);
+	assert_string_equal(run.recs[3].order_code, "0123456789ABCDEFGHIJKLMNOPQRSTUV");
+	assert_int_equal(run.recs[3].amount, 400);
+	assert_string_equal(run.recs[4].order_code, "0123456789ABCDEFGHIJ\"KL");
+	assert_int_equal(run.recs[4].line, 7);
+	run_free(&run);
+}
+
 static void test_comments_markers_skips(void **state)
 {
 	struct decode_opts o = opts();
@@ -983,6 +1015,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_ledger_csv, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quoting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_comments_markers_skips, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_maps_and_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signs_and_units, setup, teardown),
