@@ -1254,6 +1254,8 @@ struct loaded {
 struct parts {
 	struct mark marks[NPARTS - 1];
 	size_t nmarks;
+	uint64_t words[NPARTS - 1];     /* the marks' words, together */
+	size_t kind_lo[KIND__COUNT], kind_hi[KIND__COUNT];
 	struct part p[NPARTS];
 	size_t bufsize;           /* each partition's write buffer */
 	size_t load_cap;          /* the most bytes of a range sorted in memory */
@@ -1292,8 +1294,17 @@ static uint64_t key_word(const char *key, size_t len, size_t at)
 	unsigned char b[8] = { 0 };
 	uint64_t w;
 
+	if (at + 8 <= len) {
+		memcpy(&w, key + at, 8);     /* the usual case: one load */
+		return __builtin_bswap64(w);
+	}
+	if (at < len && len >= 8) {
+		/* The key's last eight bytes, those before at shifted out */
+		memcpy(&w, key + len - 8, 8);
+		return __builtin_bswap64(w) << (8 * (at + 8 - len));
+	}
 	if (at < len)
-		memcpy(b, key + at, len - at < 8 ? len - at : 8);
+		memcpy(b, key + at, len - at);
 	memcpy(&w, b, 8);
 	return __builtin_bswap64(w);
 }
@@ -1308,10 +1319,17 @@ static size_t part_of(const struct parts *pt, unsigned group, unsigned kind, con
 		      size_t len)
 {
 	uint64_t tag = (uint64_t)group << 8 | kind, word = 0;
-	size_t lo = 0, hi = pt->nmarks, first, h;
+	size_t lo = 0, hi = pt->nmarks, first, h, n;
+	const uint64_t *w;
 	int by_head;
 
-	/* The marks of the key's group and kind: [lo, hi). */
+	/* The marks of the key's group and kind: [lo, hi), known for the
+	 * usual ones. */
+	if (group == 0 && kind < KIND__COUNT) {
+		lo = pt->kind_lo[kind];
+		hi = pt->kind_hi[kind];
+		goto found;
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -1332,6 +1350,7 @@ static size_t part_of(const struct parts *pt, unsigned group, unsigned kind, con
 	}
 	hi = lo;
 	lo = first;
+found:
 	if (lo == hi)
 		return lo;
 	h = pt->marks[lo].head;
@@ -1341,16 +1360,19 @@ static size_t part_of(const struct parts *pt, unsigned group, unsigned kind, con
 	if (len < h)
 		return lo;       /* a head of the head: below them all */
 	word = key_word(key, len, h);
+	/* The first mark whose word is above the key's, without a branch to
+	 * mispredict per step (words rise with the marks). */
+	w = pt->words + lo;
+	for (n = hi - lo; n > 1; n -= n / 2)
+		w = w[n / 2 - 1] <= word ? w + n / 2 : w;
+	first = (size_t)(w - pt->words) + (*w <= word);
+	if (first == lo || pt->words[first - 1] != word)
+		return first;
+	/* A mark of the same word: the whole keys tell. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct mark *m = &pt->marks[mid];
-		int c;
 
-		if (word != m->word)
-			c = word < m->word ? -1 : 1;
-		else
-			c = mark_cmp(group, kind, key, len, m);
-		if (c < 0)
+		if (mark_cmp(group, kind, key, len, &pt->marks[mid]) < 0)
 			hi = mid;
 		else
 			lo = mid + 1;
@@ -1377,7 +1399,19 @@ static void marks_ready(struct parts *pt)
 		for (k = i; k < j; k++) {
 			pt->marks[k].head = (uint8_t)h;
 			pt->marks[k].word = key_word(pt->marks[k].key, pt->marks[k].len, h);
+			pt->words[k] = pt->marks[k].word;
 		}
+	}
+	/* Where each kind of group 0 has its marks: [kind_lo, kind_hi). */
+	for (k = 0, i = 0; k < KIND__COUNT; k++) {
+		uint64_t tag = k;
+
+		while (i < pt->nmarks && pt->marks[i].tag < tag)
+			i++;
+		pt->kind_lo[k] = i;
+		while (i < pt->nmarks && pt->marks[i].tag == tag)
+			i++;
+		pt->kind_hi[k] = i;
 	}
 }
 
