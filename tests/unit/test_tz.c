@@ -761,6 +761,14 @@ static void test_time_parse_errors(void **state)
 	PARSE_ERR("2026-02-30", "%F", "bad day");
 	PARSE_ERR("2026-02-29", "%F", "bad day");
 	PARSE_ERR("2026-04-31", "iso8601", "bad day");
+	/* whole ISO times, read at once when well formed, say the same */
+	PARSE_ERR("2026-13-01T10:00:00", "iso8601", "bad month");
+	PARSE_ERR("2026-11-32T10:00:00", "iso8601", "bad day");
+	PARSE_ERR("2026-02-29 10:00:00", "iso8601", "bad day");
+	PARSE_ERR("2026-11-21T24:00:00", "iso8601", "bad hour");
+	PARSE_ERR("2026-11-21T10:60:00", "iso8601", "bad minute");
+	PARSE_ERR("2026-11-21T10:00:61Z", "iso8601", "bad second");
+	PARSE_ERR("2026-11-21T1a:00:00", "iso8601", "bad hour");
 	PARSE_ERR("2026-11-00", "%F", "bad day");
 	PARSE_ERR("2026-11-32", "%F", "bad day");
 	PARSE_ERR("0230", "%m%d", "bad day");
