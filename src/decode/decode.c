@@ -483,9 +483,13 @@ static int field_value(struct dctx *d, const struct row *r, int field, int k, st
 			      "missing: the row has %zu field%s", r->n, r->n == 1 ? "" : "s");
 		return -1;
 	} else if (col >= 0) {
+		const char *strip = s->strip ? s->strip : f->strip;
+
 		v->s = r->v[col];
 		v->n = r->len[col];
-		decode_strip(s->strip ? s->strip : f->strip, &v->s, &v->n);
+		/* Most fields have nothing to strip: the call only for those. */
+		if (v->n && (strippable(strip, v->s[0]) || strippable(strip, v->s[v->n - 1])))
+			decode_strip(strip, &v->s, &v->n);
 	}
 	if (s->has_map) {
 		for (i = 0; i < s->nmap; i++)
@@ -974,6 +978,8 @@ static int skip_row(struct dctx *d, const struct row *r)
 		const char *s = r->v[i];
 		size_t n = r->len[i];
 
+		if (n && !strippable(f->strip, s[0]))
+			return 0;
 		decode_strip(f->strip, &s, &n);
 		if (n)
 			return 0;
