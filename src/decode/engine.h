@@ -71,7 +71,9 @@ struct dctx {
 	const char *buf;
 	size_t bufpos, buflen;
 	int eof;
-	struct strbuf line;
+	struct strbuf line;     /* a line that had to be put together */
+	const char *lp;         /* the current line: in buf, or line.buf */
+	size_t ll;
 	int64_t lineno;
 	int in_region;          /* past the start marker, before the stop marker */
 	int started, ended;     /* markers seen */

@@ -55,10 +55,27 @@ static int fill(struct dctx *d)
 	return 1;
 }
 
-/* The next physical line into d->line; 1, 0 at the end, -1. */
+/* The next physical line into d->lp and d->ll (valid until the next
+ * call); 1, 0 at the end, -1. */
 static int physical(struct dctx *d)
 {
 	sb_reset(&d->line);
+	/* The usual line lies whole in the buffer: no copy of it (the first
+	 * line may lose a byte order mark: it is copied). */
+	if (d->lineno && d->bufpos < d->buflen) {
+		const char *start = d->buf + d->bufpos;
+		const char *p = memchr(start, '\n', d->buflen - d->bufpos);
+
+		if (p && (size_t)(p - start) < DECODE_ROW_MAX) {
+			d->lp = start;
+			d->ll = (size_t)(p - start) + 1;
+			d->bufpos += d->ll;
+			d->lineno++;
+			d->line_start = d->consumed;
+			d->consumed += d->ll;
+			return 1;
+		}
+	}
 	for (;;) {
 		const char *p, *start;
 		size_t take;
@@ -96,6 +113,8 @@ static int physical(struct dctx *d)
 		sb_setlen(&d->line, d->line.len - 3);
 		d->line_start += 3;
 	}
+	d->lp = d->line.buf;
+	d->ll = d->line.len;
 	return 1;
 }
 
@@ -124,7 +143,7 @@ static int text(struct dctx *d, const char **t, size_t *n)
 
 	if (!lines_encoding(d))
 		return -1;
-	if (enc_text(d->enc, d->line.buf, d->line.len, t, n, &bad)) {
+	if (enc_text(d->enc, d->lp, d->ll, t, n, &bad)) {
 		enc_fatal(d, d->lineno, d->line_start + bad);
 		return -1;
 	}
@@ -143,15 +162,15 @@ int lines_next(struct dctx *d, int in_record, const char **s, size_t *n, int64_t
 
 		if (r <= 0)
 			return r;
-		t = d->line.buf;
-		len = d->line.len;
+		t = d->lp;
+		len = d->ll;
 		if (!d->raw_lines || matches_lines(f)) {
 			if (text(d, &t, &len))
 				return -1;
 		}
 		if (d->raw_lines) {
-			*s = d->line.buf;
-			*n = d->line.len;
+			*s = d->lp;
+			*n = d->ll;
 		} else {
 			*s = t;
 			*n = len;
