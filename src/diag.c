@@ -3,11 +3,14 @@
 #include <stdio.h>
 
 #include "recon/diag.h"
+#include "recon/strbuf.h"
 
 static int verbosity;
 static enum recon_exit worst = RX_OK;
 /* Per thread: a decode on another thread must still be heard. */
 static _Thread_local int quiet;
+/* Per thread: where its messages are held (diag_hold()), or NULL. */
+static _Thread_local struct diag_held *held;
 static void (*before)(void);
 
 static const char *const level_names[] = {
@@ -66,13 +69,32 @@ void diag(enum diag_level level, enum recon_exit status, const char *file,
 
 	if (quiet)
 		return;
-	diag_raise(status);
+	if (held && status > held->worst)
+		held->worst = status;
+	else if (!held)
+		diag_raise(status);
 	if (level == DIAG_DEBUG && verbosity < 1)
 		return;
 	if (level == DIAG_INFO && verbosity < 0)
 		return;
 	if (level == DIAG_WARNING && verbosity < 0)
 		return;
+	if (held) {
+		struct strbuf *sb = &held->text;
+
+		sb_adds(sb, "recon: ");
+		if (file && line > 0)
+			sb_addf(sb, "%s:%lld: ", file, (long long)line);
+		else if (file)
+			sb_addf(sb, "%s: ", file);
+		if (level != DIAG_INFO)
+			sb_addf(sb, "%s: ", level_names[level]);
+		va_start(ap, fmt);
+		sb_vaddf(sb, fmt, ap);
+		va_end(ap);
+		sb_addc(sb, '\n');
+		return;
+	}
 	if (before)
 		before();
 	fputs("recon: ", stderr);
@@ -88,4 +110,23 @@ void diag(enum diag_level level, enum recon_exit status, const char *file,
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void diag_hold(struct diag_held *h)
+{
+	held = h;
+}
+
+void diag_give(struct diag_held *h)
+{
+	if (!quiet) {
+		diag_raise(h->worst);
+		if (h->text.len) {
+			if (before)
+				before();
+			fwrite(h->text.buf, 1, h->text.len, stderr);
+		}
+	}
+	sb_reset(&h->text);
+	h->worst = RX_OK;
 }

@@ -6,6 +6,7 @@
  * and the process exit status is the worst status raised during the run.
  */
 #include <stdint.h>
+#include "recon/strbuf.h"
 
 /* Exit status contract (man/recon.1, EXIT STATUS). Worse is larger. */
 enum recon_exit {
@@ -46,6 +47,22 @@ void diag_quiet(int on);
 /* fn is called before each message is printed, so that a progress line
  * (progress.c) is erased first; NULL: nothing. */
 void diag_set_before(void (*fn)(void));
+/* Messages a helper thread holds for the thread it works for. */
+struct diag_held {
+	struct strbuf text;            /* as diag() would have printed them */
+	enum recon_exit worst;
+};
+#define DIAG_HELD_INIT { STRBUF_INIT, RX_OK }
+
+/* From now on the calling thread's messages go into h, formatted, instead
+ * of to stderr, and raise no status, until diag_hold(NULL): for a helper
+ * thread (reading ahead) whose messages must come from the thread it
+ * serves, in their place among its own. h must outlive the holding. */
+void diag_hold(struct diag_held *h);
+/* Print what h holds (on the calling thread) and raise the exit status
+ * to its worst; h is emptied. */
+void diag_give(struct diag_held *h);
+
 /* The worst status raised so far. */
 enum recon_exit diag_status(void);
 /* Reset (tests). */

@@ -1222,6 +1222,7 @@ static int decode_run(const struct format *f, const char *path, decode_read_fn r
 		error_at(RX_INTERNAL, o->reject_path, 0, "%s", strerror(errno));
 		d.failed = 1;
 	}
+	lines_end(&d);
 	totals_end(&d);
 	if (d.in)
 		input_close(d.in);

@@ -68,6 +68,7 @@ struct dctx {
 	const char *mem;
 	size_t memlen;
 	char *chunk;
+	struct readahead *ra;   /* lines.c: in is read on a thread of its own */
 	const char *buf;
 	size_t bufpos, buflen;
 	int eof;
@@ -123,6 +124,9 @@ const char *kind_names(void);
 int lines_next(struct dctx *d, int in_record, const char **s, size_t *n, int64_t *line);
 /* Check the markers at the end; -1 after reporting one never seen. */
 int lines_finish(struct dctx *d);
+/* Stop reading ahead (before in is closed); what the reading thread had
+ * to say is said. Safe to call when nothing was read ahead. */
+void lines_end(struct dctx *d);
 /* d's converter for the format's encoding, opened on first use (and closed
  * with d); NULL after a fatal error was reported. */
 struct enc *lines_encoding(struct dctx *d);

@@ -8,13 +8,125 @@
  * the line as it is in the file and converts its fields itself.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
+#include "recon/diag.h"
 #include "recon/progress.h"
 #include "recon/util.h"
 
 #define CHUNK (64u << 10)
+#define RA_CHUNK (256u << 10)
+#define RA_SLOTS 4
+
+static void lines_end_ra(struct readahead *ra);
+
+/*
+ * Reading ahead: an input that takes work to read (gzip inflating, an
+ * archive's entry) is read on a thread of its own into a ring of slots
+ * while this one splits the slot before into lines, so decoding takes
+ * about as long as the inflating alone. The reader's messages are held
+ * (diag_hold()) and said here, after the text it read before them.
+ */
+struct readahead {
+	pthread_t thread;
+	pthread_mutex_t mx;
+	pthread_cond_t cv;
+	struct input *in;
+	char *buf[RA_SLOTS];
+	ssize_t len[RA_SLOTS];
+	int full[RA_SLOTS];
+	unsigned put, take;
+	int stop, cur;            /* cur: the slot being split, or -1 */
+	struct diag_held held;
+};
+
+static void *ra_main(void *arg)
+{
+	struct readahead *ra = arg;
+	ssize_t r = 1;
+
+	diag_hold(&ra->held);
+	while (r > 0) {
+		unsigned k = ra->put % RA_SLOTS;
+		int stop;
+
+		pthread_mutex_lock(&ra->mx);
+		while (ra->full[k] && !ra->stop)
+			pthread_cond_wait(&ra->cv, &ra->mx);
+		stop = ra->stop;
+		pthread_mutex_unlock(&ra->mx);
+		if (stop)
+			break;
+		r = input_read(ra->in, ra->buf[k], RA_CHUNK);
+		pthread_mutex_lock(&ra->mx);
+		ra->len[k] = r;
+		ra->full[k] = 1;
+		ra->put++;
+		pthread_cond_broadcast(&ra->cv);
+		pthread_mutex_unlock(&ra->mx);
+	}
+	diag_hold(NULL);
+	return NULL;
+}
+
+/* The next slot read ahead: its length (0 at the end, -1 after an error,
+ * said), the slot before given back. */
+static ssize_t ra_next(struct dctx *d)
+{
+	struct readahead *ra = d->ra;
+	unsigned k = ra->take % RA_SLOTS;
+	ssize_t r;
+
+	pthread_mutex_lock(&ra->mx);
+	if (ra->cur >= 0) {
+		ra->full[ra->cur] = 0;
+		ra->cur = -1;
+		pthread_cond_broadcast(&ra->cv);
+	}
+	while (!ra->full[k])
+		pthread_cond_wait(&ra->cv, &ra->mx);
+	r = ra->len[k];
+	if (r > 0) {
+		ra->cur = (int)k;
+		ra->take++;
+	}
+	pthread_mutex_unlock(&ra->mx);
+	if (r <= 0) {
+		/* The reader has stopped: what it said comes now. */
+		pthread_join(ra->thread, NULL);
+		ra->stop = 1;
+		diag_give(&ra->held);
+	} else {
+		d->buf = ra->buf[k];
+	}
+	return r;
+}
+
+/* Start reading d->in ahead; 0, or -1 when no thread can be had (then it
+ * is read here). */
+static int ra_start(struct dctx *d)
+{
+	struct readahead *ra = xcalloc(1, sizeof(*ra));
+	int i;
+
+	ra->in = d->in;
+	ra->cur = -1;
+	ra->held = (struct diag_held)DIAG_HELD_INIT;
+	pthread_mutex_init(&ra->mx, NULL);
+	pthread_cond_init(&ra->cv, NULL);
+	for (i = 0; i < RA_SLOTS; i++)
+		ra->buf[i] = xmalloc(RA_CHUNK);
+	d->ra = ra;
+	if (pthread_create(&ra->thread, NULL, ra_main, ra) == 0)
+		return 0;
+	d->ra = NULL;
+	ra->stop = 1;
+	lines_end_ra(ra);
+	return -1;
+}
 
 /* Refill the window; 1, 0 at the end, -1 after an error. */
 static int fill(struct dctx *d)
@@ -32,9 +144,16 @@ static int fill(struct dctx *d)
 		d->buflen = d->memlen;
 		return 1;
 	}
-	if (!d->chunk)
-		d->chunk = xmalloc(CHUNK);
-	r = d->rd ? d->rd(d->rd_ctx, d->chunk, CHUNK) : input_read(d->in, d->chunk, CHUNK);
+	if (!d->rd && !d->ra && !d->bidding && strcmp(input_container(d->in), "plain"))
+		ra_start(d);
+	if (d->ra) {
+		r = ra_next(d);
+	} else {
+		if (!d->chunk)
+			d->chunk = xmalloc(CHUNK);
+		r = d->rd ? d->rd(d->rd_ctx, d->chunk, CHUNK) : input_read(d->in, d->chunk, CHUNK);
+		d->buf = d->chunk;
+	}
 	if (r < 0) {
 		d->failed = 1;
 		return -1;
@@ -47,7 +166,6 @@ static int fill(struct dctx *d)
 		}
 		return 0;
 	}
-	d->buf = d->chunk;
 	d->bufpos = 0;
 	d->buflen = (size_t)r;
 	d->st->bytes += (uint64_t)r;
@@ -233,4 +351,33 @@ int lines_finish(struct dctx *d)
 		return -1;
 	}
 	return 0;
+}
+
+static void lines_end_ra(struct readahead *ra)
+{
+	int i;
+
+	if (!ra->stop) {
+		pthread_mutex_lock(&ra->mx);
+		ra->stop = 1;
+		pthread_cond_broadcast(&ra->cv);
+		pthread_mutex_unlock(&ra->mx);
+		pthread_join(ra->thread, NULL);
+		/* Stopped early: the decoding went no further; what the reader
+		 * said of the text after is not news. */
+		sb_release(&ra->held.text);
+	}
+	for (i = 0; i < RA_SLOTS; i++)
+		free(ra->buf[i]);
+	pthread_mutex_destroy(&ra->mx);
+	pthread_cond_destroy(&ra->cv);
+	sb_release(&ra->held.text);
+	free(ra);
+}
+
+void lines_end(struct dctx *d)
+{
+	if (d->ra)
+		lines_end_ra(d->ra);
+	d->ra = NULL;
 }

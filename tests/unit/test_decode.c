@@ -834,6 +834,48 @@ static void test_gzip_input(void **state)
 	/* Uncompressed bytes. */
 	assert_int_equal(run.st.bytes, strlen(text));
 	run_free(&run);
+
+	/* Read ahead on a thread of its own: many chunks of rows, one bad
+	 * near the start, the file cut short. Every row before the cut is
+	 * decoded; the bad row is told first, the cut after it, and the
+	 * status says both. */
+	{
+		struct strbuf big = STRBUF_INIT;
+		char *z;
+		size_t zn;
+		int i;
+
+		sb_adds(&big, SIMPLE_HEADER);
+		for (i = 0; i < 200000; i++)
+			sb_addf(&big, "pay,G%06d,,%s,2026-11-21 10:00:00\n", i,
+				i == 3 ? "x.00" : "7.00");
+		gz = gzopen("big.csv.gz", "wb");
+		assert_non_null(gz);
+		assert_int_equal(gzwrite(gz, big.buf, (unsigned)big.len), (int)big.len);
+		assert_int_equal(gzclose(gz), Z_OK);
+		{
+			FILE *in = fopen("big.csv.gz", "rb"), *out = fopen("cut.csv.gz", "wb");
+
+			assert_non_null(in);
+			assert_non_null(out);
+			z = malloc(8 << 20);
+			zn = fread(z, 1, 8 << 20, in);
+			assert_true(zn > 1000 && zn < (8u << 20));
+			assert_int_equal(fwrite(z, 1, zn - 5, out), zn - 5);
+			fclose(in);
+			fclose(out);
+			free(z);
+		}
+		sb_release(&big);
+		decode_with(f, "cut.csv.gz", &o, &run);
+		assert_int_equal(run.rc, -1);
+		assert_true(run.n > 199000 && run.n < 200000);
+		assert_non_null(strstr(run.err.buf, "cut.csv.gz:5: error: amount"));
+		assert_non_null(strstr(run.err.buf, "unexpected end of gzip data"));
+		assert_true(strstr(run.err.buf, "amount") < strstr(run.err.buf, "unexpected end"));
+		assert_int_equal(diag_status(), RX_BADINPUT);
+		run_free(&run);
+	}
 	format_free(f);
 }
 
