@@ -65,6 +65,7 @@ void diag_reset(void)
 void diag(enum diag_level level, enum recon_exit status, const char *file,
 	  int64_t line, const char *fmt, ...)
 {
+	struct strbuf own = STRBUF_INIT, *sb = held ? &held->text : &own;
 	va_list ap;
 
 	if (quiet)
@@ -79,37 +80,23 @@ void diag(enum diag_level level, enum recon_exit status, const char *file,
 		return;
 	if (level == DIAG_WARNING && verbosity < 0)
 		return;
-	if (held) {
-		struct strbuf *sb = &held->text;
-
-		sb_adds(sb, "recon: ");
-		if (file && line > 0)
-			sb_addf(sb, "%s:%lld: ", file, (long long)line);
-		else if (file)
-			sb_addf(sb, "%s: ", file);
-		if (level != DIAG_INFO)
-			sb_addf(sb, "%s: ", level_names[level]);
-		va_start(ap, fmt);
-		sb_vaddf(sb, fmt, ap);
-		va_end(ap);
-		sb_addc(sb, '\n');
+	sb_adds(sb, "recon: ");
+	if (file && line > 0)
+		sb_addf(sb, "%s:%lld: ", file, (long long)line);
+	else if (file)
+		sb_addf(sb, "%s: ", file);
+	if (level != DIAG_INFO)
+		sb_addf(sb, "%s: ", level_names[level]);
+	va_start(ap, fmt);
+	sb_vaddf(sb, fmt, ap);
+	va_end(ap);
+	sb_addc(sb, '\n');
+	if (held)
 		return;
-	}
 	if (before)
 		before();
-	fputs("recon: ", stderr);
-	if (file) {
-		if (line > 0)
-			fprintf(stderr, "%s:%lld: ", file, (long long)line);
-		else
-			fprintf(stderr, "%s: ", file);
-	}
-	if (level != DIAG_INFO)
-		fprintf(stderr, "%s: ", level_names[level]);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
+	fwrite(own.buf, 1, own.len, stderr);
+	sb_release(&own);
 }
 
 void diag_hold(struct diag_held *h)
