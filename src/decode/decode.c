@@ -84,24 +84,16 @@ static const char *extra_name(const struct fmt_source *s, size_t i)
 	return s->zone_column;
 }
 
-static int strippable(const char *strip, char c)
-{
-	return c == ' ' || c == '\t' || (c && strip && strchr(strip, c));
-}
-
-void decode_strip(const char *strip, const char **s, size_t *n)
+void decode_strip_ends(const char *strip, const char **s, size_t *n)
 {
 	const char *p = *s;
 	size_t len = *n;
 
-	/* Most fields have nothing to strip. */
-	if (!len || (!strippable(strip, p[0]) && !strippable(strip, p[len - 1])))
-		return;
-	while (len && strippable(strip, p[0])) {
+	while (len && decode_strippable(strip, p[0])) {
 		p++;
 		len--;
 	}
-	while (len && strippable(strip, p[len - 1]))
+	while (len && decode_strippable(strip, p[len - 1]))
 		len--;
 	*s = p;
 	*n = len;
@@ -483,13 +475,9 @@ static int field_value(struct dctx *d, const struct row *r, int field, int k, st
 			      "missing: the row has %zu field%s", r->n, r->n == 1 ? "" : "s");
 		return -1;
 	} else if (col >= 0) {
-		const char *strip = s->strip ? s->strip : f->strip;
-
 		v->s = r->v[col];
 		v->n = r->len[col];
-		/* Most fields have nothing to strip: the call only for those. */
-		if (v->n && (strippable(strip, v->s[0]) || strippable(strip, v->s[v->n - 1])))
-			decode_strip(strip, &v->s, &v->n);
+		decode_strip(s->strip ? s->strip : f->strip, &v->s, &v->n);
 	}
 	if (s->has_map) {
 		for (i = 0; i < s->nmap; i++)
@@ -978,8 +966,6 @@ static int skip_row(struct dctx *d, const struct row *r)
 		const char *s = r->v[i];
 		size_t n = r->len[i];
 
-		if (n && !strippable(f->strip, s[0]))
-			return 0;
 		decode_strip(f->strip, &s, &n);
 		if (n)
 			return 0;
