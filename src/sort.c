@@ -720,10 +720,6 @@ static int source_advance(struct merger *m, struct source *x, size_t bufsize)
 	size_t n;
 
 	if (x->b) {
-		/* Sorted records lie anywhere in the batch's memory: ask for
-		 * one a few places on before it is wanted. */
-		if (x->pos + 8 < x->b->n)
-			__builtin_prefetch(x->b->slots[x->pos + 8].p);
 		x->cur = x->pos < x->b->n ? x->b->slots[x->pos++].p : NULL;
 		source_prefix(m, x);
 		return 0;
@@ -1213,12 +1209,12 @@ int sorter_add_group(struct sorter *s, unsigned group, const struct record *r)
  * sorter_partition(): once the input outgrows the first batch, NPARTS - 1
  * keys cut the key space into ranges of about as many records each (the
  * caller's marks, else the first batch's keys, sorted); every record is
- * then appended, packed and unsorted, to the file of its range. After the last one, the ranges are
- * read back in order, each sorted in memory on its own: the records come
- * out in join order with one sort of each and no merge, against runs that
- * are each written, read back and merged. A range too big for memory (the
- * first batch was not like the rest) is sorted by a sorter of its own,
- * through runs as usual.
+ * then appended, packed and unsorted, to the file of its range. After the
+ * last one, the ranges are read back in order, each sorted in memory on
+ * its own: the records come out in join order with one sort of each and
+ * no merge, against runs that are each written, read back and merged. A
+ * range too big for memory (the marks were not like the records) is
+ * sorted by a sorter of its own, through runs as usual.
  */
 #define NPARTS 64
 
@@ -1228,7 +1224,6 @@ struct mark {
 	uint8_t len;
 	char key[REC_CODE_MAX];
 	uint64_t tag;             /* group and kind, to compare at once */
-	uint64_t word;            /* eight key bytes after the head */
 	uint8_t head;             /* key bytes all marks of its tag begin with */
 };
 
@@ -1254,7 +1249,9 @@ struct loaded {
 struct parts {
 	struct mark marks[NPARTS - 1];
 	size_t nmarks;
-	uint64_t words[NPARTS - 1];     /* the marks' words, together */
+	/* Each mark's eight key bytes after its head, together for the
+	 * search */
+	uint64_t words[NPARTS - 1];
 	size_t kind_lo[KIND__COUNT], kind_hi[KIND__COUNT];
 	struct part p[NPARTS];
 	size_t bufsize;           /* each partition's write buffer */
@@ -1398,8 +1395,7 @@ static void marks_ready(struct parts *pt)
 		}
 		for (k = i; k < j; k++) {
 			pt->marks[k].head = (uint8_t)h;
-			pt->marks[k].word = key_word(pt->marks[k].key, pt->marks[k].len, h);
-			pt->words[k] = pt->marks[k].word;
+			pt->words[k] = key_word(pt->marks[k].key, pt->marks[k].len, h);
 		}
 	}
 	/* Where each kind of group 0 has its marks: [kind_lo, kind_hi). */
@@ -1427,40 +1423,49 @@ static int part_flush(struct sorter *s, struct part *q)
 	return 0;
 }
 
-static int parts_put(struct sorter *s, const struct packed *p)
+/* Room for a packed record of n bytes at the end of the range of (group,
+ * kind, key), counted in it; NULL after reporting (a write failed). */
+static struct packed *part_room(struct sorter *s, unsigned group, unsigned kind,
+				const char *key, size_t len, size_t n)
 {
 	struct parts *pt = s->parts;
-	size_t len, n = p_size(p);
-	const char *key = p_key(p, &len);
-	struct part *q = &pt->p[part_of(pt, p->group, p->kind, key, len)];
+	struct part *q = &pt->p[part_of(pt, group, kind, key, len)];
+	struct packed *p;
 
 	if (q->len + n > pt->bufsize && part_flush(s, q) < 0) {
 		fail(s, "write");
-		return report_err(s);
+		report_err(s);
+		return NULL;
 	}
-	memcpy(q->buf + q->len, p, n);
+	p = (struct packed *)(q->buf + q->len);
 	q->len += n;
 	q->bytes += n;
 	q->count++;
+	return p;
+}
+
+static int parts_put(struct sorter *s, const struct packed *p)
+{
+	size_t len, n = p_size(p);
+	const char *key = p_key(p, &len);
+	struct packed *to = part_room(s, p->group, p->kind, key, len, n);
+
+	if (!to)
+		return -1;
+	memcpy(to, p, n);
 	return 0;
 }
 
 static int parts_add(struct sorter *s, unsigned group, const struct record *r, size_t lo,
 		     size_t lr, size_t lt, size_t need)
 {
-	struct parts *pt = s->parts;
 	const char *key = r->kind == KIND_REFUND ? r->refund_code : r->order_code;
-	size_t len = r->kind == KIND_REFUND ? lr : lo;
-	struct part *q = &pt->p[part_of(pt, group, r->kind, key, len)];
+	struct packed *to = part_room(s, group, r->kind, key, r->kind == KIND_REFUND ? lr : lo,
+				      need);
 
-	if (q->len + need > pt->bufsize && part_flush(s, q) < 0) {
-		fail(s, "write");
-		return report_err(s);
-	}
-	pack(s, group, r, lo, lr, lt, (struct packed *)(q->buf + q->len));
-	q->len += need;
-	q->bytes += need;
-	q->count++;
+	if (!to)
+		return -1;
+	pack(s, group, r, lo, lr, lt, to);
 	s->n++;
 	return 0;
 }
