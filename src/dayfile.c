@@ -71,7 +71,6 @@ struct dayfile {
 	uint64_t rows;
 	struct prev prev;
 	char channel[REC_CHANNEL_MAX + 1];
-	int version;
 	uint64_t trailer;         /* version 2: the bytes after the count */
 	struct key_mark *marks;
 	size_t nmarks;
@@ -441,7 +440,7 @@ struct dayfile *dayfile_open(const char *path, struct dayfile_head *h)
 	struct dayfile *f;
 	const unsigned char *p, *end;
 	size_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int version, fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return NULL;
@@ -454,7 +453,7 @@ struct dayfile *dayfile_open(const char *path, struct dayfile_head *h)
 	end = f->buf + f->end;
 	if (end - p < 10 || memcmp(p, MAGIC, 8) || p[8] < 1 || p[8] > VERSION)
 		goto bad;
-	f->version = p[8];
+	version = p[8];
 	n = p[9];
 	p += 10;
 	if (n > REC_CHANNEL_MAX || (size_t)(end - p) < n)
@@ -467,7 +466,7 @@ struct dayfile *dayfile_open(const char *path, struct dayfile_head *h)
 		goto bad;
 	memcpy(f->channel, h->channel, sizeof(f->channel));
 	f->start = (size_t)(p - f->buf);
-	if (f->version >= 2 && read_marks(f) < 0)
+	if (version >= 2 && read_marks(f) < 0)
 		goto bad;
 	return f;
 bad:

@@ -81,7 +81,7 @@ static void input_init(struct input *in, struct join_stream *st, const char *wha
 int join_run(struct join_stream *stmt, struct join_stream *ledger,
 	     const struct pending_item *p, size_t np, join_fn fn, void *ctx)
 {
-	struct input *s = xmalloc(sizeof(*s)), *l = xmalloc(sizeof(*l));
+	struct input si, li, *s = &si, *l = &li;
 	struct record *grp = NULL;
 	const struct record *one;
 	size_t agrp = 0, ngrp, ip = 0;
@@ -168,7 +168,5 @@ int join_run(struct join_stream *stmt, struct join_stream *ledger,
 	rc = 0;
 out:
 	free(grp);
-	free(s);
-	free(l);
 	return rc;
 }

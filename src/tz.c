@@ -798,8 +798,6 @@ static int tp_match(struct tp_state *st, const char *pat)
 	return 0;
 }
 
-/* "YYYY-MM-DD", optionally followed by T or a space, HH:MM:SS, a
- * fraction and an offset. */
 static int two_digits(const char *p)
 {
 	return (p[0] - '0') * 10 + (p[1] - '0');
@@ -843,6 +841,8 @@ static int iso_fast(struct tp_state *st)
 	return 1;
 }
 
+/* "YYYY-MM-DD", optionally followed by T or a space, HH:MM:SS, a
+ * fraction and an offset. */
 static int tp_iso8601(struct tp_state *st)
 {
 	if (iso_fast(st)) {

@@ -262,7 +262,7 @@ static int csv_read(struct dctx *d)
 	const char *s;
 	size_t n;
 	int64_t line;
-	int fast, copied;
+	int fast;
 
 	memset(&c, 0, sizeof(c));
 	c.d = d;
@@ -291,21 +291,20 @@ static int csv_read(struct dctx *d)
 				     DECODE_ROW_MAX);
 			break;
 		}
-		copied = 0;
 		if (fast && p.pstate == CSV_ROW_NOT_BEGUN) {
 			/* The row is this line: no copy of it, unless card
 			 * numbers are to be masked in it. */
-			if (f->npan) {
+			if (f->npan)
 				sb_add(&c.raw, s, n);
-				copied = 1;
-			}
-			c.rawp = copied ? c.raw.buf : s;
+			c.rawp = f->npan ? c.raw.buf : s;
 			c.rawn = n;
 			if (fast_row(&c, s, n, f->separator, f->quote))
 				continue;
-		}
-		if (!copied)
+			if (!f->npan)
+				sb_add(&c.raw, s, n);
+		} else {
 			sb_add(&c.raw, s, n);
+		}
 		c.rawp = c.raw.buf;
 		c.rawn = c.raw.len;
 		if (csv_parse(&p, s, n, on_field, on_row, &c) != n) {

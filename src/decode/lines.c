@@ -363,10 +363,9 @@ static void lines_end_ra(struct readahead *ra)
 		pthread_cond_broadcast(&ra->cv);
 		pthread_mutex_unlock(&ra->mx);
 		pthread_join(ra->thread, NULL);
-		/* Stopped early: the decoding went no further; what the reader
-		 * said of the text after is not news. */
-		sb_release(&ra->held.text);
 	}
+	/* Anything still held was said of text after where the decoding
+	 * stopped: not news. */
 	for (i = 0; i < RA_SLOTS; i++)
 		free(ra->buf[i]);
 	pthread_mutex_destroy(&ra->mx);
