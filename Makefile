@@ -98,4 +98,4 @@ clean:
 .PHONY: all check unit golden bench install clean FORCE
 .SECONDARY:
 
--include $(shell find build build-san -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
